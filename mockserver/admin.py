@@ -1,0 +1,162 @@
+"""The control API under ``/__admin/`` (described by ``mockserver/admin_openapi.yaml``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import jsonify
+from flask import request
+
+from mockserver.engine import MockEngine
+from mockserver.profiles.formats import parse_timestamp
+from mockserver.runtime import ApiRuntime
+
+ADMIN_SPEC = Path(__file__).with_name("admin_openapi.yaml")
+
+blueprint = Blueprint("admin", __name__, url_prefix="/__admin")
+
+
+def engine() -> MockEngine:
+    found: MockEngine = current_app.extensions["mockserver"]
+    return found
+
+
+def problem(status: int, message: str) -> tuple[Response, int]:
+    return jsonify({"status": status, "message": message}), status
+
+
+def sample_path(runtime: ApiRuntime) -> str:
+    """A list operation without path parameters, for the ready-to-paste curl line."""
+    for op in runtime.spec.operations:
+        if op.method == "GET" and op.binding.action == "list" and "{" not in op.path:
+            return op.path
+    return next((op.path for op in runtime.spec.operations if op.method == "GET"), "/")
+
+
+def curl_line(runtime: ApiRuntime, credential: dict[str, Any], base: str) -> str:
+    url = base + sample_path(runtime)
+    scheme = runtime.spec.security_schemes.get(credential.get("scheme", ""), {})
+    kind = runtime.authenticator.kinds.get(credential.get("scheme", ""))
+    if kind == "basic":
+        return f"curl -u '{credential['username']}:{credential['password']}' '{url}'"
+    if kind == "api-key" and scheme.get("in") == "query":
+        return f"curl '{url}?{scheme.get('name', 'api_key')}={credential['key']}'"
+    if kind == "api-key":
+        return f"curl -H '{scheme.get('name')}: {credential['key']}' '{url}'"
+    return f"curl -H 'Authorization: Bearer {credential.get('token', '')}' '{url}'"
+
+
+def credentials_of(runtime: ApiRuntime, host_url: str) -> dict[str, Any]:
+    base = runtime.base_url(host_url)
+    return {
+        "title": runtime.spec.config.title,
+        "baseUrl": base,
+        "specUrl": f"{base}/openapi.json",
+        "tenants": [
+            {
+                "id": tenant.id,
+                "name": tenant.name,
+                "credentials": [
+                    {**cred, "curl": curl_line(runtime, cred, base)} for cred in tenant.credentials
+                ],
+                "users": tenant.users,
+            }
+            for tenant in runtime.book.tenants
+        ],
+        "oauthClients": [
+            {
+                "client_id": c.client_id,
+                "client_secret": c.client_secret,
+                "tenant": c.tenant,
+                "redirect_uris": list(c.redirect_uris),
+                "scopes": list(c.scopes),
+            }
+            for c in runtime.book.clients.values()
+        ],
+    }
+
+
+@blueprint.get("/health")
+def health() -> Response:
+    return jsonify({"status": "ok", "apis": list(engine().runtimes)})
+
+
+@blueprint.get("/credentials")
+def credentials() -> Response:
+    return jsonify({name: credentials_of(rt, request.host_url) for name, rt in engine().runtimes.items()})
+
+
+@blueprint.post("/reset")
+def reset() -> Response | tuple[Response, int]:
+    wanted = request.args.getlist("api") or None
+    unknown = [a for a in wanted or [] if a not in engine().runtimes]
+    if unknown:
+        return problem(400, f"unknown api: {', '.join(unknown)}")
+    return jsonify({"reset": engine().reset(wanted)})
+
+
+@blueprint.get("/requests")
+def requests_journal() -> Response | tuple[Response, int]:
+    args = request.args
+    try:
+        status = int(args["status"]) if "status" in args else None
+        limit = int(args["limit"]) if "limit" in args else None
+    except ValueError:
+        return problem(400, "status and limit must be integers")
+    found = engine().journal.entries(
+        api=args.get("api"),
+        operation_id=args.get("operationId"),
+        method=args.get("method"),
+        path=args.get("path"),
+        status=status,
+        limit=limit,
+    )
+    return jsonify({"count": len(found), "requests": [e.to_json() for e in found]})
+
+
+@blueprint.delete("/requests")
+def clear_requests() -> tuple[str, int]:
+    engine().journal.clear()
+    return "", 204
+
+
+@blueprint.get("/clock")
+def clock_state() -> Response:
+    return jsonify(engine().clock.state())
+
+
+@blueprint.post("/clock")
+def clock_control() -> Response | tuple[Response, int]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return problem(400, "expected a JSON object: {freeze, at, advance, resume}")
+    clock = engine().clock
+    at = body.get("at")
+    if at is not None:
+        moment = parse_timestamp(str(at)) if isinstance(at, str) else None
+        if moment is None:
+            return problem(400, "at must be an ISO-8601 date-time")
+        clock.freeze(moment.timestamp())
+    elif body.get("freeze"):
+        clock.freeze()
+    advance = body.get("advance", 0)
+    if not isinstance(advance, int | float) or isinstance(advance, bool) or advance < 0:
+        return problem(400, "advance must be a non-negative number of seconds")
+    if advance:
+        clock.advance(float(advance))
+    if body.get("resume"):
+        clock.resume()
+    return jsonify(clock.state())
+
+
+@blueprint.get("/openapi.json")
+def admin_spec() -> Response:
+    document = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))
+    document["servers"] = [{"url": request.host_url.rstrip("/")}]
+    return Response(json.dumps(document), mimetype="application/json")

@@ -1,0 +1,134 @@
+"""``mockserver`` command line: serve, check-specs, routes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from mockserver.errors import MockServerError
+from mockserver.settings import ALL_APIS
+from mockserver.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    changes: dict[str, Any] = {}
+    if args.apis:
+        changes["apis"] = tuple(a.strip() for a in args.apis.split(",") if a.strip())
+    for name in ("seed", "volume", "store", "data_dir", "redis_url", "specs_dir", "fixtures_dir"):
+        value = getattr(args, name, None)
+        if value is not None:
+            changes[name] = value
+    return settings.replace(**changes)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--apis", help=f"comma list (default: {','.join(ALL_APIS)})")
+    parser.add_argument("--seed", type=int, help="seed for generated data (default 1234)")
+    parser.add_argument("--volume", type=int, help="records per resource per tenant")
+    parser.add_argument("--store", choices=["memory", "sqlite", "redis"])
+    parser.add_argument("--data-dir", type=Path, help="folder for the SQLite store")
+    parser.add_argument("--redis-url")
+    parser.add_argument("--specs-dir", type=Path)
+    parser.add_argument("--fixtures-dir", type=Path)
+
+
+def banner(app: Any, host_url: str) -> str:
+    from mockserver.admin import credentials_of
+    from mockserver.app import get_engine
+
+    lines = [f"mockserver listening on {host_url}", ""]
+    for runtime in get_engine(app).runtimes.values():
+        info = credentials_of(runtime, host_url + "/")
+        lines.append(f"  {info['title']}")
+        lines.append(f"    base URL : {info['baseUrl']}")
+        lines.append(f"    spec     : {info['specUrl']}")
+        tenant = info["tenants"][0]
+        if tenant["credentials"]:
+            cred = tenant["credentials"][0]
+            secret = {k: v for k, v in cred.items() if k not in ("curl", "label", "scheme")}
+            lines.append(f"    tenant   : {tenant['id']}  {secret}")
+            lines.append(f"    try      : {cred['curl']}")
+        lines.append("")
+    lines.append(f"  admin: {host_url}/__admin/credentials  (all demo credentials)")
+    return "\n".join(lines)
+
+
+def serve(args: argparse.Namespace) -> int:
+    from waitress.server import create_server
+
+    from mockserver.app import create_app
+
+    started = time.perf_counter()
+    app = create_app(_settings(args))
+    server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="mockserver")
+    host_url = f"http://{args.host}:{server.effective_port}"
+    print(banner(app, host_url), flush=True)
+    print(f"  ready in {time.perf_counter() - started:.2f}s", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def check_specs(args: argparse.Namespace) -> int:
+    from mockserver import features  # noqa: F401
+    from mockserver.spec.loader import load_spec
+
+    paths = args.paths or sorted(Settings().specs_dir.glob("*.yaml"))
+    failed = 0
+    for path in paths:
+        try:
+            spec = load_spec(Path(path))
+        except MockServerError as exc:
+            failed += 1
+            print(f"FAIL {path}: {exc}")
+            continue
+        print(f"OK   {path}: {len(spec.operations)} operations, {len(spec.resources)} resources")
+    return 1 if failed else 0
+
+
+def routes(args: argparse.Namespace) -> int:
+    from mockserver.app import create_app
+
+    app = create_app(_settings(args), seed=False)
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        methods = ",".join(sorted(m for m in rule.methods or () if m not in ("HEAD", "OPTIONS")))
+        print(f"{methods:8} {rule.rule}  ({rule.endpoint})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mockserver", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_parser = commands.add_parser("serve", help="serve every API on one port")
+    _common(serve_parser)
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8080)
+    serve_parser.add_argument("--threads", type=int, default=8)
+    serve_parser.set_defaults(func=serve)
+
+    check_parser = commands.add_parser("check-specs", help="load and check the specs")
+    check_parser.add_argument("paths", nargs="*", type=Path)
+    check_parser.set_defaults(func=check_specs)
+
+    routes_parser = commands.add_parser("routes", help="list every mounted route")
+    _common(routes_parser)
+    routes_parser.set_defaults(func=routes)
+
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.func(args)
+    except MockServerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

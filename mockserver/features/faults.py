@@ -1,0 +1,9 @@
+"""Placeholder until the faults feature lands: contributes no pipeline step yet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def step_for(runtime: Any, op: Any) -> None:
+    return None

@@ -1,0 +1,4 @@
+"""Import every module that registers handlers, so the registries are full before routing."""
+
+from mockserver.apis import robaws as robaws
+from mockserver.auth import oauth2 as oauth2

@@ -1,0 +1,131 @@
+"""Error styles: how each vendor spells an error body.
+
+An ``ApiError`` is vendor-neutral (status, message, violations). A style renders it into the body
+that vendor's clients parse, and may move the status where the vendor's framework does (Laravel and
+NestJS answer schema violations with 422, not 400). Styles are chosen by ``x-mock.errors``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from http import HTTPStatus
+from typing import Any
+from typing import Protocol
+
+from mockserver.errors import ApiError
+from mockserver.errors import Violation
+
+SERVER_VERSION = "mockserver-0.1.0"
+
+
+@dataclass(frozen=True)
+class ErrorContext:
+    path: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class RenderedError:
+    status: int
+    body: Any  # JSON-able, or None for an empty body
+    headers: dict[str, str]
+
+
+def reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _field_name(violation: Violation) -> str:
+    """A field key as frameworks report it: the first body pointer segment, or the param name."""
+    if violation.location == "body":
+        parts = [p for p in violation.field.split("/") if p]
+        return ".".join(parts) if parts else "non_field_errors"
+    return violation.field or violation.location
+
+
+def _keyed(violations: list[Violation]) -> dict[str, list[str]]:
+    keyed: dict[str, list[str]] = {}
+    for violation in violations:
+        keyed.setdefault(_field_name(violation), []).append(violation.message)
+    return keyed
+
+
+class ErrorStyle(Protocol):
+    def render(self, error: ApiError, ctx: ErrorContext) -> RenderedError: ...
+
+
+class RobawsErrors:
+    """Spring Boot's error attributes plus the ``correlationId``/``serverVersion`` Robaws adds."""
+
+    def render(self, error: ApiError, ctx: ErrorContext) -> RenderedError:
+        if error.empty_body:
+            return RenderedError(error.status, None, dict(error.headers))
+        body: dict[str, Any] = {
+            "timestamp": ctx.now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "status": error.status,
+            "error": reason(error.status),
+            "message": error.message,
+            "path": ctx.path,
+            "correlationId": str(uuid.uuid4()),
+            "serverVersion": SERVER_VERSION,
+        }
+        if error.violations:
+            body["errors"] = [
+                {"location": v.location, "field": v.field, "message": v.message}
+                for v in error.violations
+            ]
+        return RenderedError(error.status, body, dict(error.headers))
+
+
+class DrfErrors:
+    """Django REST Framework: ``{"detail": ...}``, or field-keyed lists on a 400."""
+
+    def render(self, error: ApiError, ctx: ErrorContext) -> RenderedError:
+        if error.empty_body:
+            return RenderedError(error.status, None, dict(error.headers))
+        body: Any = {"detail": error.message}
+        if error.status == 400 and error.violations:
+            body = _keyed(error.violations)
+        return RenderedError(error.status, body, dict(error.headers))
+
+
+class LaravelErrors:
+    """Laravel: ``{"message": ...}``; validation is 422 with ``errors`` keyed by field."""
+
+    def render(self, error: ApiError, ctx: ErrorContext) -> RenderedError:
+        if error.empty_body:
+            return RenderedError(error.status, None, dict(error.headers))
+        status = error.status
+        body: dict[str, Any] = {"message": error.message}
+        if error.violations and error.code in ("bad_request", "unprocessable"):
+            status = 422
+            body = {"message": "The given data was invalid.", "errors": _keyed(error.violations)}
+        return RenderedError(status, body, dict(error.headers))
+
+
+class NestErrors:
+    """NestJS HttpException: ``{statusCode, error, message}``; validation lists every failure (422)."""
+
+    def render(self, error: ApiError, ctx: ErrorContext) -> RenderedError:
+        if error.empty_body:
+            return RenderedError(error.status, None, dict(error.headers))
+        status = error.status
+        message: Any = error.message
+        if error.violations and error.code in ("bad_request", "unprocessable"):
+            status = 422 if any(v.location == "body" for v in error.violations) else 400
+            message = [f"{_field_name(v)} {v.message}" for v in error.violations]
+        body = {"statusCode": status, "error": reason(status), "message": message}
+        return RenderedError(status, body, dict(error.headers))
+
+
+ERROR_STYLES: dict[str, ErrorStyle] = {
+    "robaws": RobawsErrors(),
+    "drf": DrfErrors(),
+    "laravel": LaravelErrors(),
+    "nestjs": NestErrors(),
+}

@@ -1,0 +1,171 @@
+"""The store interface every backend implements, and the in-memory backend.
+
+Two kinds of state live in a store:
+
+- **records**: resources of one API and tenant (``Collection``), queried with ``Query``;
+- **keys**: small values in a namespace with an optional expiry, used by rate limits,
+  idempotency, OAuth tokens, the webhook outbox and journals. ``add`` (set if absent) and
+  ``update`` (atomic read-modify-write) are what those features need to stay exact when many
+  threads, or many worker processes on a shared backend, hit the same key.
+
+Expiry is judged against the time the caller passes in (the mock clock), never the wall clock.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable
+from collections.abc import Iterable
+from typing import Any
+from typing import Protocol
+
+from mockserver.state.query import Collection
+from mockserver.state.query import Page
+from mockserver.state.query import Query
+from mockserver.state.query import run_query
+
+Updater = Callable[[Any], Any]
+
+
+class Store(Protocol):
+    # records
+    def get(self, where: Collection, record_id: str) -> dict[str, Any] | None: ...
+    def query(self, where: Collection, query: Query) -> Page: ...
+    def insert(self, where: Collection, record_id: str, doc: dict[str, Any]) -> None: ...
+    def insert_many(self, where: Collection, docs: Iterable[tuple[str, dict[str, Any]]]) -> None: ...
+    def replace(self, where: Collection, record_id: str, doc: dict[str, Any]) -> None: ...
+    def delete(self, where: Collection, record_id: str) -> bool: ...
+    def next_id(self, api: str, resource: str, start: int) -> int: ...
+    def clear_records(self, api: str | None = None) -> None: ...
+    def count(self, where: Collection) -> int: ...
+
+    # keys
+    def key_get(self, namespace: str, key: str, now: float) -> Any: ...
+    def key_set(self, namespace: str, key: str, value: Any, now: float, ttl: float | None) -> None: ...
+    def key_add(self, namespace: str, key: str, value: Any, now: float, ttl: float | None) -> bool: ...
+    def key_update(
+        self, namespace: str, key: str, fn: Updater, now: float, ttl: float | None
+    ) -> Any: ...
+    def key_delete(self, namespace: str, key: str) -> None: ...
+    def key_items(self, namespace: str, now: float) -> list[tuple[str, Any]]: ...
+    def clear_keys(self, namespace: str | None = None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class MemoryStore:
+    """Everything in dicts behind one lock: the fastest backend, for tests and single processes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._records: dict[Collection, dict[str, dict[str, Any]]] = {}
+        self._sequences: dict[tuple[str, str], int] = {}
+        self._keys: dict[str, dict[str, tuple[Any, float | None]]] = {}
+
+    # records ---------------------------------------------------------------------------------
+
+    def get(self, where: Collection, record_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            doc = self._records.get(where, {}).get(record_id)
+            return copy.deepcopy(doc) if doc is not None else None
+
+    def query(self, where: Collection, query: Query) -> Page:
+        with self._lock:
+            docs = list(self._records.get(where, {}).values())
+            page = run_query(docs, query)
+            page.items = copy.deepcopy(page.items)
+            return page
+
+    def insert(self, where: Collection, record_id: str, doc: dict[str, Any]) -> None:
+        with self._lock:
+            self._records.setdefault(where, {})[record_id] = copy.deepcopy(doc)
+
+    def insert_many(self, where: Collection, docs: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        with self._lock:
+            bucket = self._records.setdefault(where, {})
+            for record_id, doc in docs:
+                bucket[record_id] = copy.deepcopy(doc)
+
+    def replace(self, where: Collection, record_id: str, doc: dict[str, Any]) -> None:
+        self.insert(where, record_id, doc)
+
+    def delete(self, where: Collection, record_id: str) -> bool:
+        with self._lock:
+            return self._records.get(where, {}).pop(record_id, None) is not None
+
+    def next_id(self, api: str, resource: str, start: int) -> int:
+        with self._lock:
+            value = self._sequences.get((api, resource), start - 1) + 1
+            self._sequences[(api, resource)] = value
+            return value
+
+    def clear_records(self, api: str | None = None) -> None:
+        with self._lock:
+            if api is None:
+                self._records.clear()
+                self._sequences.clear()
+                return
+            for where in [w for w in self._records if w.api == api]:
+                del self._records[where]
+            for key in [k for k in self._sequences if k[0] == api]:
+                del self._sequences[key]
+
+    def count(self, where: Collection) -> int:
+        with self._lock:
+            return len(self._records.get(where, {}))
+
+    # keys ------------------------------------------------------------------------------------
+
+    def _live(self, namespace: str, key: str, now: float) -> tuple[Any, float | None] | None:
+        entry = self._keys.get(namespace, {}).get(key)
+        if entry is None:
+            return None
+        if entry[1] is not None and entry[1] <= now:
+            del self._keys[namespace][key]
+            return None
+        return entry
+
+    def key_get(self, namespace: str, key: str, now: float) -> Any:
+        with self._lock:
+            entry = self._live(namespace, key, now)
+            return copy.deepcopy(entry[0]) if entry else None
+
+    def key_set(self, namespace: str, key: str, value: Any, now: float, ttl: float | None) -> None:
+        with self._lock:
+            expires = None if ttl is None else now + ttl
+            self._keys.setdefault(namespace, {})[key] = (copy.deepcopy(value), expires)
+
+    def key_add(self, namespace: str, key: str, value: Any, now: float, ttl: float | None) -> bool:
+        with self._lock:
+            if self._live(namespace, key, now) is not None:
+                return False
+            self.key_set(namespace, key, value, now, ttl)
+            return True
+
+    def key_update(self, namespace: str, key: str, fn: Updater, now: float, ttl: float | None) -> Any:
+        with self._lock:
+            entry = self._live(namespace, key, now)
+            value = fn(copy.deepcopy(entry[0]) if entry else None)
+            self.key_set(namespace, key, value, now, ttl)
+            return copy.deepcopy(value)
+
+    def key_delete(self, namespace: str, key: str) -> None:
+        with self._lock:
+            self._keys.get(namespace, {}).pop(key, None)
+
+    def key_items(self, namespace: str, now: float) -> list[tuple[str, Any]]:
+        with self._lock:
+            keys = list(self._keys.get(namespace, {}))
+            live = [(k, self._live(namespace, k, now)) for k in keys]
+            return [(k, copy.deepcopy(e[0])) for k, e in live if e is not None]
+
+    def clear_keys(self, namespace: str | None = None) -> None:
+        with self._lock:
+            if namespace is None:
+                self._keys.clear()
+            else:
+                self._keys.pop(namespace, None)
+
+    def close(self) -> None:
+        return None
