@@ -1,4 +1,4 @@
-"""mockserver: stateful, spec-driven local mocks of four vendor APIs, and contract tests for them."""
+"""mockserver: stateful, spec-driven local mocks of four vendor APIs, and their contract tests."""
 
 from mockserver.app import create_app
 from mockserver.app import get_engine

@@ -89,7 +89,9 @@ def health() -> Response:
 
 @blueprint.get("/credentials")
 def credentials() -> Response:
-    return jsonify({name: credentials_of(rt, request.host_url) for name, rt in engine().runtimes.items()})
+    return jsonify(
+        {name: credentials_of(rt, request.host_url) for name, rt in engine().runtimes.items()}
+    )
 
 
 @blueprint.post("/reset")

@@ -22,7 +22,9 @@ from mockserver.routing import register_api
 from mockserver.settings import Settings
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None, seed: bool = True) -> Flask:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, seed: bool = True
+) -> Flask:
     settings = settings or Settings.from_env()
     engine = MockEngine(settings, clock=clock)
     app = Flask("mockserver")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -64,14 +65,14 @@ def serve(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     app = create_app(_settings(args))
-    server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="mockserver")
+    server = create_server(
+        app, host=args.host, port=args.port, threads=args.threads, ident="mockserver"
+    )
     host_url = f"http://{args.host}:{server.effective_port}"
     print(banner(app, host_url), flush=True)
     print(f"  ready in {time.perf_counter() - started:.2f}s", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.run()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -6,12 +6,14 @@ It lives in ``app.extensions["mockserver"]``; there is no state at module level.
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any
 
 from mockserver import features  # noqa: F401  (registers the feature blocks with the loader)
 from mockserver.clock import Clock
 from mockserver.errors import ConfigError
 from mockserver.journal import Journal
+from mockserver.profiles.formats import parse_timestamp
 from mockserver.runtime import ApiRuntime
 from mockserver.seeding.seeder import Seeder
 from mockserver.settings import Settings
@@ -57,8 +59,18 @@ class MockEngine:
                 runtime.fixtures_dir,
                 [t.id for t in runtime.book.tenants],
             )
-            counts[name] = seeder.seed(self.settings.seed, self.clock.datetime(), self.settings.volume)
+            counts[name] = seeder.seed(self.settings.seed, self.seed_epoch(), self.settings.volume)
         return counts
+
+    def seed_epoch(self) -> datetime:
+        if self.settings.seed_epoch == "now":
+            return self.clock.datetime()
+        moment = parse_timestamp(self.settings.seed_epoch)
+        if moment is None:
+            raise ConfigError(
+                f"seed_epoch {self.settings.seed_epoch!r} is not an ISO-8601 date-time"
+            )
+        return moment
 
     def reset(self, apis: list[str] | None = None) -> dict[str, dict[str, int]]:
         """Back to the seed state: records, keys (limits, idempotency, tokens), journal."""

@@ -65,7 +65,9 @@ def bad_request(message: str, violations: list[Violation] | None = None) -> ApiE
     return ApiError(400, message, violations or [], code="bad_request")
 
 
-def unauthenticated(message: str = "Full authentication is required to access this resource") -> ApiError:
+def unauthenticated(
+    message: str = "Full authentication is required to access this resource",
+) -> ApiError:
     return ApiError(401, message, code="unauthenticated")
 
 
@@ -84,8 +86,9 @@ def method_not_allowed(allowed: list[str]) -> ApiError:
 
 
 def unsupported_media_type(content_type: str, supported: list[str]) -> ApiError:
-    message = f"Content type '{content_type or '(none)'}' is not supported; use one of: " + ", ".join(
-        supported
+    message = (
+        f"Content type '{content_type or '(none)'}' is not supported; use one of: "
+        + ", ".join(supported)
     )
     return ApiError(415, message, code="unsupported_media_type")
 

@@ -1,4 +1,4 @@
-"""A bounded journal of recent requests and their answers, for ``GET /__admin/requests`` and tests."""
+"""A bounded journal of recent requests and answers, for ``GET /__admin/requests`` and tests."""
 
 from __future__ import annotations
 

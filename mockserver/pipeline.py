@@ -193,5 +193,7 @@ def routing_error_reply(runtime: ApiRuntime | None, exc: Any) -> Reply:
         allowed = sorted(getattr(exc, "valid_methods", None) or [])
         return render_error(runtime, errors.method_not_allowed(allowed))
     if code == 404:
-        return render_error(runtime, errors.not_found(f"No endpoint {request.method} {request.path}"))
+        return render_error(
+            runtime, errors.not_found(f"No endpoint {request.method} {request.path}")
+        )
     return render_error(runtime, ApiError(code, getattr(exc, "description", "Error")))

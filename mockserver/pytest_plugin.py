@@ -1,1 +1,1 @@
-"""pytest fixtures for testing clients against the mock (filled in by the client-testing feature)."""
+"""pytest fixtures for testing clients against the mock."""

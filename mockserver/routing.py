@@ -28,7 +28,7 @@ def to_flask_rule(path: str) -> str:
 
 
 def served_document(runtime: ApiRuntime) -> dict[str, Any]:
-    """The spec as served: ``servers`` point at this mock, so tools test the mock, not the vendor."""
+    """The spec as served: ``servers`` point at this mock, so tools test it, not the vendor."""
     document = copy.deepcopy(runtime.spec.document)
     document["servers"] = [
         {"url": runtime.base_url(request.host_url), "description": "this mock server"}

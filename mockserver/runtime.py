@@ -50,7 +50,9 @@ class ApiRuntime:
             for op in spec.operations
             if op.binding.pagination is not None
         }
-        self.handlers: dict[str, Handler] = {op.operation_id: resolve_handler(op) for op in spec.operations}
+        self.handlers: dict[str, Handler] = {
+            op.operation_id: resolve_handler(op) for op in spec.operations
+        }
         self.change_listeners: list[ChangeListener] = []
         self.extensions: dict[str, Any] = {}  # per-API state owned by features
 

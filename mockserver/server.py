@@ -18,11 +18,18 @@ from waitress.server import create_server
 
 
 class MockServer:
-    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
+    def __init__(
+        self, app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 8
+    ) -> None:
         self.app = app
         self.host = host
         self._server: Any = create_server(
-            app, host=host, port=port, threads=threads, ident="mockserver", clear_untrusted_proxy_headers=True
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="mockserver",
+            clear_untrusted_proxy_headers=True,
         )
         self.port: int = self._server.effective_port
         self._thread: threading.Thread | None = None
@@ -58,6 +65,9 @@ class MockServer:
         return self.start()
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()

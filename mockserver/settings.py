@@ -38,6 +38,9 @@ class Settings:
     specs_dir: Path = field(default_factory=lambda: _default_dir("openapi"))
     fixtures_dir: Path = field(default_factory=lambda: _default_dir("fixtures"))
     seed: int = 1234
+    # Seeded timestamps lie before this instant, so the data is the same on every machine and
+    # every day; "now" anchors them to start-up instead.
+    seed_epoch: str = "2026-01-01T00:00:00Z"
     volume: int | None = None  # records per resource per tenant; None: what each spec says
     store: str = "memory"  # memory | sqlite | redis
     data_dir: Path | None = None  # SQLite database folder
@@ -53,7 +56,9 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, prefix: str = "MOCKSERVER_") -> Settings:
+    def from_env(
+        cls, environ: dict[str, str] | None = None, prefix: str = "MOCKSERVER_"
+    ) -> Settings:
         env = dict(os.environ if environ is None else environ)
         values: dict[str, Any] = {}
         if f"{prefix}APIS" in env:
@@ -67,11 +72,15 @@ class Settings:
                     values[name.lower()] = int(env[f"{prefix}{name}"])
                 except ValueError:
                     raise ConfigError(f"{prefix}{name} must be an integer") from None
-        for name in ("STORE", "REDIS_URL"):
+        for name in ("STORE", "REDIS_URL", "SEED_EPOCH"):
             if f"{prefix}{name}" in env:
                 values[name.lower()] = env[f"{prefix}{name}"]
         if f"{prefix}VALIDATE_RESPONSES" in env:
-            values["validate_responses"] = env[f"{prefix}VALIDATE_RESPONSES"] in ("1", "true", "yes")
+            values["validate_responses"] = env[f"{prefix}VALIDATE_RESPONSES"] in (
+                "1",
+                "true",
+                "yes",
+            )
         return cls(**values)
 
     def spec_path(self, api: str) -> Path:

@@ -20,8 +20,12 @@ def _transition(ctx: RequestContext, allowed_from: set[str], to: str) -> Reply:
     invoice = resources.require(ctx.tenant, INVOICES, _invoice_id(ctx))
     current = invoice.get("approvalStatus", "DRAFT")
     if current not in allowed_from:
-        raise errors.conflict(f"Purchase invoice {invoice['id']} is {current}; cannot move it to {to}")
-    change = ctx.record(resources.set_fields(ctx.tenant, INVOICES, invoice["id"], {"approvalStatus": to}))
+        raise errors.conflict(
+            f"Purchase invoice {invoice['id']} is {current}; cannot move it to {to}"
+        )
+    change = ctx.record(
+        resources.set_fields(ctx.tenant, INVOICES, invoice["id"], {"approvalStatus": to})
+    )
     assert change.after is not None
     rendered = resources.render(ctx.tenant, INVOICES, change.after, {})
     return Reply(ctx.operation.success_status(), rendered)

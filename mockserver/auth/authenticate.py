@@ -93,7 +93,9 @@ class Authenticator:
             return _Outcome(presented=True)
         return _Outcome(self.book.basic(scheme_name, username, password), presented=True)
 
-    def _bearer(self, scheme_name: str, scopes: list[str], request: Request, static: bool) -> _Outcome:
+    def _bearer(
+        self, scheme_name: str, scopes: list[str], request: Request, static: bool
+    ) -> _Outcome:
         header = request.headers.get("Authorization", "")
         if not header.lower().startswith("bearer "):
             return _Outcome()
@@ -118,7 +120,9 @@ class Authenticator:
     def _api_key(self, scheme_name: str, scheme: dict[str, Any], request: Request) -> _Outcome:
         name = scheme.get("name", "api_key")
         where = scheme.get("in", "header")
-        source = {"query": request.args, "header": request.headers, "cookie": request.cookies}[where]
+        source = {"query": request.args, "header": request.headers, "cookie": request.cookies}[
+            where
+        ]
         value = source.get(name)
         if not value:
             return _Outcome()

@@ -1,4 +1,4 @@
-"""Demo tenants, their credentials, users and OAuth2 clients, read from ``fixtures/<api>/tenants.yaml``.
+"""Demo tenants, credentials, users and OAuth2 clients, from ``fixtures/<api>/tenants.yaml``.
 
 A credential maps to a ``Principal``: the tenant whose data it sees (a tenant never sees another's),
 the identity rate limits and idempotency keys are scoped to, its roles and its OAuth scopes.

@@ -92,9 +92,13 @@ def token(ctx: RequestContext) -> Reply:
         code = str(body.get("code", ""))
         grant = store.key_get(_ns(ctx, "code"), code, now)
         if not grant or grant["client_id"] != client.client_id:
-            return _oauth_error(400, "invalid_grant", "The authorization code is invalid or expired")
+            return _oauth_error(
+                400, "invalid_grant", "The authorization code is invalid or expired"
+            )
         if grant["redirect_uri"] != body.get("redirect_uri"):
-            return _oauth_error(400, "invalid_grant", "redirect_uri does not match the authorization")
+            return _oauth_error(
+                400, "invalid_grant", "redirect_uri does not match the authorization"
+            )
         store.key_delete(_ns(ctx, "code"), code)  # codes are single use
     elif grant_type == "refresh_token":
         refresh = str(body.get("refresh_token", ""))

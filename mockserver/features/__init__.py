@@ -1,4 +1,4 @@
-"""Cross-cutting behaviours every API gets from its spec, each a pipeline step and an ``x-mock`` block.
+"""Cross-cutting behaviours every API gets from its spec: each a pipeline step and an x-mock block.
 
 Importing this package registers the blocks' schemas with the spec loader.
 """

@@ -44,7 +44,9 @@ def _record_id(ctx: RequestContext) -> Any:
     return ctx.params.path[names[-1]]
 
 
-def _render(ctx: RequestContext, doc: dict[str, Any], include: IncludeTree | None = None) -> dict[str, Any]:
+def _render(
+    ctx: RequestContext, doc: dict[str, Any], include: IncludeTree | None = None
+) -> dict[str, Any]:
     name = ctx.operation.binding.resource
     assert name is not None
     return ctx.runtime.resources.render(ctx.tenant, name, doc, include or {})

@@ -74,7 +74,9 @@ def conditions(
     return found
 
 
-def sort_order(resource: Resource, binding: Binding, query: dict[str, Any]) -> tuple[tuple[str, bool], ...]:
+def sort_order(
+    resource: Resource, binding: Binding, query: dict[str, Any]
+) -> tuple[tuple[str, bool], ...]:
     """``name:asc,id:desc`` or ``-name,id``; always ends with the id so pages never overlap."""
     spec_sort = binding.sort
     text = None

@@ -109,7 +109,7 @@ class LaravelErrors:
 
 
 class NestErrors:
-    """NestJS HttpException: ``{statusCode, error, message}``; validation lists every failure (422)."""
+    """NestJS HttpException ``{statusCode, error, message}``; validation lists each failure."""
 
     def render(self, error: ApiError, ctx: ErrorContext) -> RenderedError:
         if error.empty_body:

@@ -37,7 +37,9 @@ class Window:
 class Paginator(Protocol):
     def window(self, request: PageRequest) -> Window | None: ...
 
-    def envelope(self, items: list[Any], total: int, window: Window | None, request: PageRequest) -> Any: ...
+    def envelope(
+        self, items: list[Any], total: int, window: Window | None, request: PageRequest
+    ) -> Any: ...
 
 
 def _link(request: PageRequest, replace: dict[str, int], drop: tuple[str, ...] = ()) -> str:
@@ -63,7 +65,9 @@ class PageSizePaginator:
         size = q.get(self.size, self.default)
         return Window((q.get(self.page, self.first) - self.first) * size, size)
 
-    def envelope(self, items: list[Any], total: int, window: Window | None, request: PageRequest) -> Any:
+    def envelope(
+        self, items: list[Any], total: int, window: Window | None, request: PageRequest
+    ) -> Any:
         assert window is not None
         return {
             "items": items,
@@ -81,9 +85,13 @@ class LimitOffsetPaginator:
         self.default = config.option("default-size", 50)
 
     def window(self, request: PageRequest) -> Window:
-        return Window(request.query.get(self.offset, 0), request.query.get(self.limit, self.default))
+        return Window(
+            request.query.get(self.offset, 0), request.query.get(self.limit, self.default)
+        )
 
-    def envelope(self, items: list[Any], total: int, window: Window | None, request: PageRequest) -> Any:
+    def envelope(
+        self, items: list[Any], total: int, window: Window | None, request: PageRequest
+    ) -> Any:
         assert window is not None
         offset, limit = window.offset, window.limit
         following = None
@@ -112,7 +120,9 @@ class LaravelPaginator:
         per_page = request.query.get(self.per_page, self.default)
         return Window((request.query.get(self.page, 1) - 1) * per_page, per_page)
 
-    def envelope(self, items: list[Any], total: int, window: Window | None, request: PageRequest) -> Any:
+    def envelope(
+        self, items: list[Any], total: int, window: Window | None, request: PageRequest
+    ) -> Any:
         if window is None:
             return items
         per_page = window.limit
@@ -142,7 +152,9 @@ class NoPaginator:
     def window(self, request: PageRequest) -> None:
         return None
 
-    def envelope(self, items: list[Any], total: int, window: Window | None, request: PageRequest) -> Any:
+    def envelope(
+        self, items: list[Any], total: int, window: Window | None, request: PageRequest
+    ) -> Any:
         return items
 
 

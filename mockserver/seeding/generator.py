@@ -66,7 +66,9 @@ class ValueGenerator:
                 merged.update(self.value(part, where, depth) or {})
             return merged
         kinds = schema.get("type", "object")
-        kinds = [k for k in (kinds if isinstance(kinds, list) else [kinds]) if k != "null"] or ["null"]
+        kinds = [k for k in (kinds if isinstance(kinds, list) else [kinds]) if k != "null"] or [
+            "null"
+        ]
         kind = kinds[0]
         if kind == "object":
             return self.object(schema, where, depth)
@@ -98,7 +100,10 @@ class ValueGenerator:
     def _array(self, schema: dict[str, Any], where: str, depth: int) -> list[Any]:
         low = schema.get("minItems", 0 if depth > 1 else 1)
         high = max(low, min(schema.get("maxItems", 3), 3))
-        items = [self.value(schema.get("items", {}), f"{where}[]", depth + 1) for _ in range(self.rng.randint(low, high))]
+        items = [
+            self.value(schema.get("items", {}), f"{where}[]", depth + 1)
+            for _ in range(self.rng.randint(low, high))
+        ]
         if schema.get("uniqueItems"):
             unique: list[Any] = []
             for item in items:
@@ -111,11 +116,14 @@ class ValueGenerator:
         if isinstance(hint, str):
             return self._call(hint, {}, where)
         if isinstance(hint, dict) and len(hint) == 1:
-            (name, args), = hint.items()
+            ((name, args),) = hint.items()
             if name == "choice":
                 return self.rng.choice(args)
             if name == "fixed":
                 return args
+            if name == "days-ago":  # a date between N and M days before the seed epoch
+                low, high = args
+                return (self.now - timedelta(days=self.rng.randint(low, high))).date().isoformat()
             if name == "ref":
                 ids = self.ids_of(args) if self.ids_of else []
                 if not ids:
@@ -157,10 +165,14 @@ class ValueGenerator:
             "uri": lambda: self.faker.url(),
             "url": lambda: self.faker.url(),
             "uuid": lambda: str(self.faker.uuid4()),
-            "date": lambda: (self.now.date() - timedelta(days=self.rng.randint(0, 720))).isoformat(),
-            "date-time": lambda: (self.now - timedelta(seconds=self.rng.randint(0, 3e7)))
-            .isoformat(timespec="milliseconds")
-            .replace("+00:00", "Z"),
+            "date": lambda: (
+                self.now.date() - timedelta(days=self.rng.randint(0, 720))
+            ).isoformat(),
+            "date-time": lambda: (
+                (self.now - timedelta(seconds=self.rng.randint(0, 3e7)))
+                .isoformat(timespec="milliseconds")
+                .replace("+00:00", "Z")
+            ),
             "ipv4": self.faker.ipv4,
         }
         if fmt in by_format:

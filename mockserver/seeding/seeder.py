@@ -61,7 +61,12 @@ def dependency_order(spec: ApiSpec) -> list[str]:
 
 class Seeder:
     def __init__(
-        self, spec: ApiSpec, store: Store, views: SchemaViews, fixtures_dir: Path, tenants: list[str]
+        self,
+        spec: ApiSpec,
+        store: Store,
+        views: SchemaViews,
+        fixtures_dir: Path,
+        tenants: list[str],
     ) -> None:
         self.spec = spec
         self.store = store
@@ -80,7 +85,9 @@ class Seeder:
             ids: dict[str, list[Any]] = {}
             for name in dependency_order(self.spec):
                 resource = self.spec.resources[name]
-                count = resource.seed_count if volume is None or resource.seed_count == 0 else volume
+                count = (
+                    resource.seed_count if volume is None or resource.seed_count == 0 else volume
+                )
                 docs = self._fixed(tenant, resource, now) + self._generated(
                     tenant, resource, count, seed, now, ids
                 )
@@ -140,14 +147,20 @@ class Seeder:
             self._link_foreign_keys(resource, doc, ids, generator.rng)
             age = timedelta(seconds=generator.rng.randint(3600, 365 * 86400))
             created = now - age
-            updated = created + timedelta(seconds=generator.rng.randint(0, int(age.total_seconds())))
+            updated = created + timedelta(
+                seconds=generator.rng.randint(0, int(age.total_seconds()))
+            )
             self._finish(resource, doc, created, updated, generator.rng)
             self._check(resource, doc, where)
             docs.append(doc)
         return docs
 
     def _link(
-        self, relations: dict[str, Relation], doc: dict[str, Any], ids: dict[str, list[Any]], rng: random.Random
+        self,
+        relations: dict[str, Relation],
+        doc: dict[str, Any],
+        ids: dict[str, list[Any]],
+        rng: random.Random,
     ) -> None:
         """Point belongs-to fields, also inside embedded items, at seeded records."""
         for rel in relations.values():

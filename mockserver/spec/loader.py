@@ -83,18 +83,21 @@ def check_document(document: dict[str, Any], source: str) -> None:
 
     if not str(document.get("openapi", "")).startswith("3.1"):
         raise SpecLoadError(f"{source}: only OpenAPI 3.1 documents are supported")
+    dangling = find_dangling_refs(document)  # first: its messages name the pointer
+    if dangling:
+        raise SpecLoadError(f"{source}: " + "; ".join(dangling))
     try:
         validate_openapi(document)
     except Exception as exc:  # the validator raises several unrelated exception types
-        raise SpecLoadError(f"{source}: not a valid OpenAPI document: {exc}") from exc
-    dangling = find_dangling_refs(document)
-    if dangling:
-        raise SpecLoadError(f"{source}: " + "; ".join(dangling))
+        first_line = str(exc).splitlines()[0][:300]
+        raise SpecLoadError(f"{source}: not a valid OpenAPI document: {first_line}") from exc
     _check_extension(document.get("x-mock"), extensions.root_schema(), f"{source} #/x-mock")
     for where, schema in _iter_schemas(document):
         unknown = {k for k in schema if not k.startswith("x-")} - SUPPORTED_SCHEMA_KEYWORDS
         if unknown:
-            raise SpecLoadError(f"{source} {where}: unsupported schema keyword(s) {sorted(unknown)}")
+            raise SpecLoadError(
+                f"{source} {where}: unsupported schema keyword(s) {sorted(unknown)}"
+            )
 
 
 def _check_extension(value: Any, schema: dict[str, Any], where: str) -> None:
@@ -276,10 +279,14 @@ def _binding(raw: dict[str, Any], resources: dict[str, Resource], where: str) ->
         handler=raw.get("handler"),
         parent=Parent(parent["param"], parent["resource"], parent["field"]) if parent else None,
         filters=tuple(
-            Filter(param=name, op=f.get("op", "eq"), field=f.get("field"), fields=f.get("fields", {}))
+            Filter(
+                param=name, op=f.get("op", "eq"), field=f.get("field"), fields=f.get("fields", {})
+            )
             for name, f in raw.get("filters", {}).items()
         ),
-        sort=Sort(sort["param"], sort.get("syntax", "colon"), sort.get("default")) if sort else None,
+        sort=Sort(sort["param"], sort.get("syntax", "colon"), sort.get("default"))
+        if sort
+        else None,
         include_param=raw.get("include", {}).get("param"),
         pagination=_pagination(raw["pagination"]) if "pagination" in raw else None,
         features={k: raw[k] for k in extensions.OPERATION_FEATURE_SCHEMAS if k in raw},

@@ -30,7 +30,7 @@ IncludeTree = dict[str, "IncludeTree"]
 
 
 def parse_includes(value: str | None) -> IncludeTree:
-    """``"employer,employer.contacts,certificates"`` -> ``{employer: {contacts: {}}, certificates: {}}``."""
+    """``"employer,employer.contacts,x"`` -> ``{employer: {contacts: {}}, x: {}}``."""
     tree: IncludeTree = {}
     for item in (value or "").split(","):
         node = tree
@@ -69,7 +69,9 @@ class Resources:
         return self.spec.resources[name]
 
     def properties(self, name: str) -> dict[str, Any]:
-        schema = resolve(self.spec.document, lookup(self.spec.document, self.definition(name).schema_pointer))
+        schema = resolve(
+            self.spec.document, lookup(self.spec.document, self.definition(name).schema_pointer)
+        )
         props: dict[str, Any] = schema.get("properties", {})
         return props
 
@@ -148,7 +150,9 @@ class Resources:
     def set_fields(self, tenant: str, name: str, record_id: Any, fields: dict[str, Any]) -> Change:
         """Server-side change of any fields, readOnly ones included (state transitions)."""
         before = self.require(tenant, name, record_id)
-        return self._store_update(tenant, name, before, {**self.writable_view(name, before)}, fields)
+        return self._store_update(
+            tenant, name, before, {**self.writable_view(name, before)}, fields
+        )
 
     def _store_update(
         self,
@@ -174,7 +178,9 @@ class Resources:
 
     # reading out -----------------------------------------------------------------------------
 
-    def render(self, tenant: str, name: str, doc: dict[str, Any], include: IncludeTree) -> dict[str, Any]:
+    def render(
+        self, tenant: str, name: str, doc: dict[str, Any], include: IncludeTree
+    ) -> dict[str, Any]:
         """A stored record as the API returns it: includes expanded, timestamps formatted."""
         resource = self.definition(name)
         out = dict(doc)

@@ -19,8 +19,8 @@ from mockserver.errors import Violation
 from mockserver.spec.model import Operation
 from mockserver.validation import params as param_reader
 from mockserver.validation.schemas import REQUEST
-from mockserver.validation.schemas import ref
 from mockserver.validation.schemas import SchemaViews
+from mockserver.validation.schemas import ref
 from mockserver.validation.schemas import violations_of
 
 JSON_TYPES = ("application/json",)
@@ -99,9 +99,7 @@ class RequestValidator:
         ):
             validator = self._locations[location]
             if validator is not None:
-                problems.extend(
-                    Violation(*v) for v in violations_of(validator, values, location)
-                )
+                problems.extend(Violation(*v) for v in violations_of(validator, values, location))
         if op.body is not None:
             problems.extend(self._validate_body(request, result))
         if problems:
@@ -130,7 +128,9 @@ class RequestValidator:
             ) from exc
         return [Violation(*v) for v in violations_of(self._bodies[media_type], result.body, "body")]
 
-    def _parse(self, media_type: str, request: Request, raw: bytes, result: ValidatedRequest) -> Any:
+    def _parse(
+        self, media_type: str, request: Request, raw: bytes, result: ValidatedRequest
+    ) -> Any:
         if is_json(media_type):
             return parse_json(raw)
         schema = self._body_schemas.get(media_type, {})

@@ -75,9 +75,7 @@ class SchemaViews:
 
     def compile(self, schema: dict[str, Any]) -> jsonschema_rs.Validator:
         """A validator for ``schema``, whose ``$ref``s name ``REQUEST#...`` or ``RESPONSE#...``."""
-        return jsonschema_rs.validator_for(
-            schema, registry=self._registry, validate_formats=True
-        )
+        return jsonschema_rs.validator_for(schema, registry=self._registry, validate_formats=True)
 
     def request_validator(self, pointer: str) -> jsonschema_rs.Validator:
         return self.compile({"$ref": ref(REQUEST, pointer)})
