@@ -30,6 +30,7 @@ from mockserver.profiles.errors import ErrorContext
 from mockserver.runtime import ApiRuntime
 from mockserver.spec.model import Operation
 from mockserver.validation.request import RequestValidator
+from mockserver.validation.response import ResponseValidator
 
 log = logging.getLogger("mockserver")
 
@@ -132,6 +133,9 @@ def to_response(reply: Reply, op: Operation | None, extra_headers: dict[str, str
 
 def make_view(runtime: ApiRuntime, op: Operation) -> Callable[..., Response]:
     chain = build_chain(runtime, op)
+    checker = (
+        ResponseValidator(op, runtime.views) if runtime.engine.settings.validate_responses else None
+    )
 
     def view(**view_args: str) -> Response:
         ctx = RequestContext(runtime, op, request, view_args, started=time.perf_counter())
@@ -139,6 +143,10 @@ def make_view(runtime: ApiRuntime, op: Operation) -> Callable[..., Response]:
         if 200 <= reply.status < 300:
             runtime.notify_changes(ctx)
         response = to_response(reply, op, ctx.response_headers)
+        if checker is not None:
+            runtime.engine.internal_errors.extend(
+                checker.problems(response.status_code, response.content_type, response.get_data())
+            )
         record(runtime, ctx, response)
         return response
 
