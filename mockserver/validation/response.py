@@ -31,7 +31,7 @@ class ResponseValidator:
     def _validator(self, key: str, media_type: str) -> Any:
         if (key, media_type) not in self._validators:
             raw = self.operation.raw["responses"][key]
-            base = raw["$ref"] if "$ref" in raw else f"{self.operation.pointer}/responses/{key}"
+            base = raw.get("$ref", f"{self.operation.pointer}/responses/{key}")
             where = f"{base}/content/{pointer(media_type)[2:]}/schema"
             self._validators[(key, media_type)] = self.views.response_validator(where)
         return self._validators[(key, media_type)]
