@@ -56,7 +56,8 @@ def authorize(ctx: RequestContext) -> Reply:
     redirect_uri = str(query.get("redirect_uri", ""))
     if redirect_uri not in client.redirect_uris:
         raise errors.forbidden("redirect_uri is not registered for this client")
-    requested = [s for s in str(query.get("scope", "")).replace(",", " ").split() if s]
+    raw_scope = query.get("scope") or []
+    requested = raw_scope if isinstance(raw_scope, list) else str(raw_scope).split()
     scopes = [s for s in requested if s in client.scopes] if requested else list(client.scopes)
     user = _user(ctx, client, str(query.get("login_hint", "")))
     code = secrets.token_urlsafe(24)

@@ -83,6 +83,8 @@ def sort_order(
     syntax = "colon"
     if spec_sort is not None:
         text = query.get(spec_sort.param) or spec_sort.default
+        if isinstance(text, list):  # an array parameter (style form, explode false)
+            text = ",".join(str(part) for part in text)
         syntax = spec_sort.syntax
     order: list[tuple[str, bool]] = []
     for part in (p.strip() for p in (text or "").split(",") if p.strip()):

@@ -88,6 +88,8 @@ class ValueGenerator:
             prop = resolve(self.document, prop)
             if name in skip or not isinstance(prop, dict):
                 continue
+            if depth > 0 and prop.get("readOnly"):
+                continue  # nested read-only values are expansions the server adds when rendering
             if name not in required and depth > 2:
                 continue
             if name not in required and "x-mock-faker" not in prop and self.rng.random() < 0.2:
@@ -169,7 +171,7 @@ class ValueGenerator:
                 self.now.date() - timedelta(days=self.rng.randint(0, 720))
             ).isoformat(),
             "date-time": lambda: (
-                (self.now - timedelta(seconds=self.rng.randint(0, 3e7)))
+                (self.now - timedelta(seconds=self.rng.randint(0, 30_000_000)))
                 .isoformat(timespec="milliseconds")
                 .replace("+00:00", "Z")
             ),

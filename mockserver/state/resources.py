@@ -29,10 +29,11 @@ from mockserver.validation.schemas import violations_of
 IncludeTree = dict[str, "IncludeTree"]
 
 
-def parse_includes(value: str | None) -> IncludeTree:
+def parse_includes(value: str | list[str] | None) -> IncludeTree:
     """``"employer,employer.contacts,x"`` -> ``{employer: {contacts: {}}, x: {}}``."""
     tree: IncludeTree = {}
-    for item in (value or "").split(","):
+    items = value if isinstance(value, list) else (value or "").split(",")
+    for item in items:
         node = tree
         for part in (p for p in item.strip().split(".") if p):
             node = node.setdefault(part, {})

@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from mockserver.errors import Violation
 from mockserver.spec.model import Parameter
 
+DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
 _INTEGER = re.compile(r"-?(0|[1-9][0-9]*)\Z")
 _NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
 
@@ -64,7 +65,8 @@ def read_query(
             continue
         raw = args.getlist(param.name)
         if "array" in param.types:
-            items = raw if param.explode else [v for value in raw for v in value.split(",")]
+            separator = DELIMITERS.get(param.style, ",")
+            items = raw if param.explode else [v for value in raw for v in value.split(separator)]
             values[param.name] = [coerce(item, _item_types(param)) for item in items]
         elif len(raw) > 1:
             problems.append(Violation("query", param.name, "must be given at most once"))
