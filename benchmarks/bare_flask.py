@@ -11,7 +11,10 @@ from waitress import serve
 
 PAGE = json.dumps(
     {
-        "items": [{"id": str(1000 + i), "name": f"Client {i}", "email": f"c{i}@example.be"} for i in range(10)],
+        "items": [
+            {"id": str(1000 + i), "name": f"Client {i}", "email": f"c{i}@example.be"}
+            for i in range(10)
+        ],
         "totalItems": 25,
         "totalPages": 3,
         "currentPage": 0,

@@ -51,11 +51,18 @@ def main() -> None:
         base = f"http://127.0.0.1:{mock_port}"
         targets = robaws_targets(base)
         for connections in (int(c) for c in args.connections.split(",")):
-            ceiling = loadgen.run(f"http://127.0.0.1:{bare_port}/bare", connections=connections, seconds=args.seconds)
+            ceiling = loadgen.run(
+                f"http://127.0.0.1:{bare_port}/bare", connections=connections, seconds=args.seconds
+            )
             rows.append(row("bare Flask (ceiling)", connections, ceiling, ceiling))
             for name, url, method, body, headers in targets:
                 result = loadgen.run(
-                    url, method=method, body=body, headers=headers, connections=connections, seconds=args.seconds
+                    url,
+                    method=method,
+                    body=body,
+                    headers=headers,
+                    connections=connections,
+                    seconds=args.seconds,
                 )
                 rows.append(row(f"mock: {name}", connections, result, ceiling))
     table = "\n".join(

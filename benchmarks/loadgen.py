@@ -51,7 +51,9 @@ def run(
 ) -> Result:
     assert url.startswith("http://127.0.0.1"), "load tests target loopback only"
     header_lines = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in (headers or {}).items())
-    script = LUA.format(method=method, body="nil" if body is None else repr(body), headers=header_lines)
+    script = LUA.format(
+        method=method, body="nil" if body is None else repr(body), headers=header_lines
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
         lua = Path(handle.name)
@@ -69,6 +71,8 @@ def run(
     p50 = float(re.search(r"P50 ([\d.]+)", out).group(1)) / 1000  # type: ignore[union-attr]
     p99 = float(re.search(r"P99 ([\d.]+)", out).group(1)) / 1000  # type: ignore[union-attr]
     non2xx = int(re.search(r"NON2XX (\d+)", out).group(1))  # type: ignore[union-attr]
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
     errors = non2xx + (sum(int(g) for g in socket_errors.groups()) if socket_errors else 0)
     return Result(rps, p50, p99, errors)

@@ -1,4 +1,4 @@
-"""Start and stop the servers a benchmark compares, each in its own process group (tooling.md G12)."""
+"""Start and stop the servers a benchmark compares, each in its own process group."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ def wait_until_up(url: str, timeout: float = 30.0) -> float:
 
 
 @contextmanager
-def process(command: list[str], ready_url: str, env: dict[str, str] | None = None) -> Iterator[float]:
+def process(
+    command: list[str], ready_url: str, env: dict[str, str] | None = None
+) -> Iterator[float]:
     """Run ``command`` until the block ends; yields its start-up time in seconds."""
     child = subprocess.Popen(
         command,
@@ -57,7 +59,17 @@ def process(command: list[str], ready_url: str, env: dict[str, str] | None = Non
 
 @contextmanager
 def mock(port: int, *args: str, threads: int = 8) -> Iterator[float]:
-    command = [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--threads", str(threads), *args]
+    command = [
+        sys.executable,
+        "-m",
+        "mockserver",
+        "serve",
+        "--port",
+        str(port),
+        "--threads",
+        str(threads),
+        *args,
+    ]
     with process(command, f"http://127.0.0.1:{port}/__admin/health") as startup:
         yield startup
 

@@ -38,7 +38,7 @@ class MockEngine:
         self.runtimes: dict[str, ApiRuntime] = {}
         self.reset_hooks: list[Any] = []  # features clear their own state on reset
         self._reset_lock = threading.Lock()
-        for api in settings.apis:
+        for api in settings.api_names():
             spec = load_spec(settings.spec_path(api))
             if spec.name != api:
                 raise ConfigError(f"{settings.spec_path(api)} declares x-mock.api '{spec.name}'")

@@ -34,7 +34,7 @@ ALL_APIS = ("robaws", "robosize", "salesdesk", "installer")
 
 @dataclass(frozen=True)
 class Settings:
-    apis: tuple[str, ...] = ALL_APIS
+    apis: tuple[str, ...] | None = None  # None: every spec found in specs_dir
     specs_dir: Path = field(default_factory=lambda: _default_dir("openapi"))
     fixtures_dir: Path = field(default_factory=lambda: _default_dir("fixtures"))
     seed: int = 1234
@@ -82,6 +82,13 @@ class Settings:
                 "yes",
             )
         return cls(**values)
+
+    def api_names(self) -> tuple[str, ...]:
+        if self.apis is not None:
+            return self.apis
+        found = {path.stem for path in self.specs_dir.glob("*.yaml")}
+        known = [api for api in ALL_APIS if api in found]
+        return tuple(known + sorted(found - set(known)))
 
     def spec_path(self, api: str) -> Path:
         return self.specs_dir / f"{api}.yaml"
