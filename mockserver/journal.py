@@ -24,16 +24,20 @@ class JournalEntry:
     path: str
     query: str
     request_headers: dict[str, str]
-    request_body: str
+    request_body: bytes | str  # raw bytes until read: decoding costs nothing on the hot path
     status: int
     response_headers: dict[str, str]
-    response_body: str
+    response_body: bytes | str
     duration_ms: float
     tenant: str | None = None
     violations: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["request_body"] = clip(self.request_body)
+        data["response_body"] = clip(self.response_body)
+        data["request_headers"] = redact(self.request_headers)
+        return data
 
 
 def redact(headers: dict[str, str]) -> dict[str, str]:

@@ -24,8 +24,6 @@ from mockserver.errors import ApiError
 from mockserver.handlers.context import Reply
 from mockserver.handlers.context import RequestContext
 from mockserver.journal import JournalEntry
-from mockserver.journal import clip
-from mockserver.journal import redact
 from mockserver.profiles.errors import ErrorContext
 from mockserver.runtime import ApiRuntime
 from mockserver.spec.model import Operation
@@ -183,11 +181,11 @@ def record(runtime: ApiRuntime | None, ctx: RequestContext | None, response: Res
             method=request.method,
             path=request.path,
             query=request.query_string.decode("latin-1"),
-            request_headers=redact(dict(request.headers)),
-            request_body=clip(request.get_data(cache=True)),
+            request_headers=dict(request.headers),
+            request_body=request.get_data(cache=True),
             status=response.status_code,
             response_headers=dict(response.headers),
-            response_body=clip(body),
+            response_body=body,
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
             tenant=ctx.principal.tenant if ctx and ctx.principal else None,
         )

@@ -71,7 +71,7 @@ def list_records(ctx: RequestContext) -> Reply:
     page_request = PageRequest(
         query=query,
         args=list(ctx.request.args.items(multi=True)),
-        base_url=ctx.runtime.absolute_url(ctx.request.path),
+        locate=lambda: ctx.runtime.absolute_url(ctx.request.path),
         roles=ctx.principal.roles if ctx.principal else (),
     )
     window = paginator.window(page_request)

@@ -36,8 +36,8 @@ def parse_timestamp(value: str) -> datetime | None:
 
 def render_timestamp(value: Any, style: str) -> Any:
     """The canonical timestamp ``value`` in an API's format (unchanged if it is not one)."""
-    if not isinstance(value, str):
-        return value
+    if not isinstance(value, str) or style == "iso8601-ms":
+        return value  # records keep this form already (``canonical``)
     moment = parse_timestamp(value)
     if moment is None:
         return value

@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from typing import Protocol
 from urllib.parse import urlencode
@@ -20,12 +22,16 @@ from urllib.parse import urlencode
 from mockserver.spec.model import Pagination
 
 
-@dataclass(frozen=True)
+@dataclass
 class PageRequest:
     query: dict[str, Any]  # validated, typed query parameters
     args: list[tuple[str, str]]  # the raw query string, in order, for building links
-    base_url: str  # absolute URL of the list, without query string
+    locate: Callable[[], str]  # the absolute URL of the list; costly, so only links ask for it
     roles: tuple[str, ...] = ()
+
+    @cached_property
+    def base_url(self) -> str:
+        return self.locate()
 
 
 @dataclass(frozen=True)

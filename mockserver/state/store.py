@@ -14,6 +14,7 @@ Expiry is judged against the time the caller passes in (the mock clock), never t
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -61,37 +62,48 @@ class Store(Protocol):
 
 
 class MemoryStore:
-    """Everything in dicts behind one lock: the fastest backend, for tests and single processes."""
+    """Everything in dicts behind one lock: the fastest backend, for tests and single processes.
+
+    Each record is kept twice: decoded, for evaluating queries, and as JSON, from which every
+    reader gets a fresh copy. Decoding JSON is several times faster than ``copy.deepcopy`` and
+    gives readers the same no-aliasing guarantee the SQLite and Redis backends give.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._records: dict[Collection, dict[str, dict[str, Any]]] = {}
+        self._records: dict[Collection, dict[str, tuple[dict[str, Any], str]]] = {}
         self._sequences: dict[tuple[str, str], int] = {}
         self._keys: dict[str, dict[str, tuple[Any, float | None]]] = {}
 
     # records ---------------------------------------------------------------------------------
 
+    @staticmethod
+    def _entry(doc: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        encoded = json.dumps(doc, separators=(",", ":"))
+        return json.loads(encoded), encoded
+
     def get(self, where: Collection, record_id: str) -> dict[str, Any] | None:
         with self._lock:
-            doc = self._records.get(where, {}).get(record_id)
-            return copy.deepcopy(doc) if doc is not None else None
+            entry = self._records.get(where, {}).get(record_id)
+        return json.loads(entry[1]) if entry is not None else None
 
     def query(self, where: Collection, query: Query) -> Page:
         with self._lock:
-            docs = list(self._records.get(where, {}).values())
-            page = run_query(docs, query)
-            page.items = copy.deepcopy(page.items)
-            return page
+            entries = list(self._records.get(where, {}).values())
+        by_identity = {id(doc): encoded for doc, encoded in entries}
+        page = run_query([doc for doc, _ in entries], query)
+        page.items = [json.loads(by_identity[id(doc)]) for doc in page.items]
+        return page
 
     def insert(self, where: Collection, record_id: str, doc: dict[str, Any]) -> None:
+        entry = self._entry(doc)
         with self._lock:
-            self._records.setdefault(where, {})[record_id] = copy.deepcopy(doc)
+            self._records.setdefault(where, {})[record_id] = entry
 
     def insert_many(self, where: Collection, docs: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        entries = [(record_id, self._entry(doc)) for record_id, doc in docs]
         with self._lock:
-            bucket = self._records.setdefault(where, {})
-            for record_id, doc in docs:
-                bucket[record_id] = copy.deepcopy(doc)
+            self._records.setdefault(where, {}).update(entries)
 
     def replace(self, where: Collection, record_id: str, doc: dict[str, Any]) -> None:
         self.insert(where, record_id, doc)
