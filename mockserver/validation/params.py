@@ -53,11 +53,16 @@ def read_query(
             continue
         if param.style == "deepObject":
             prefix = param.name + "["
-            nested = {
-                key[len(prefix) : -1]: value
-                for key, value in args.items(multi=True)
-                if key.startswith(prefix) and key.endswith("]")
-            }
+            nested: dict[str, str] = {}
+            for key, value in args.items(multi=True):
+                if not (key.startswith(prefix) and key.endswith("]")):
+                    continue
+                member = key[len(prefix) : -1]
+                if member in nested:
+                    # A repeated member is an array value, which a deepObject of scalars
+                    # cannot hold; keeping only one would accept invalid input silently.
+                    problems.append(Violation("query", key, "must be given at most once"))
+                nested[member] = value
             if nested:
                 values[param.name] = nested
             continue
