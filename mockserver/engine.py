@@ -12,6 +12,7 @@ from typing import Any
 from mockserver import features  # noqa: F401  (registers the feature blocks with the loader)
 from mockserver.clock import Clock
 from mockserver.errors import ConfigError
+from mockserver.events import EventBus
 from mockserver.journal import Journal
 from mockserver.profiles.formats import parse_timestamp
 from mockserver.runtime import ApiRuntime
@@ -34,6 +35,7 @@ class MockEngine:
         self.clock = clock or Clock()
         self.store = open_store(settings)
         self.journal = Journal(settings.journal_size)
+        self.events = EventBus()  # domain events; the webhook outbox listens here
         self.internal_errors: list[str] = []  # bugs of the mock itself, surfaced to tests
         self.runtimes: dict[str, ApiRuntime] = {}
         self.reset_hooks: list[Any] = []  # features clear their own state on reset

@@ -14,6 +14,8 @@ from flask import request
 
 from mockserver.auth.authenticate import Authenticator
 from mockserver.auth.credentials import CredentialBook
+from mockserver.events import Event
+from mockserver.events import event_types_for
 from mockserver.handlers.context import RequestContext
 from mockserver.handlers.registry import Handler
 from mockserver.handlers.registry import resolve_handler
@@ -78,6 +80,23 @@ class ApiRuntime:
         return self.spec.operation(operation_id)
 
     def notify_changes(self, ctx: RequestContext) -> None:
-        if ctx.changes:
-            for listener in self.change_listeners:
-                listener(ctx, ctx.changes)
+        """After a successful write: change listeners, then one event per declared event name."""
+        if not ctx.changes:
+            return
+        for listener in self.change_listeners:
+            listener(ctx, ctx.changes)
+        tenant = ctx.principal.tenant if ctx.principal else None
+        for change in ctx.changes:
+            resource = self.spec.resources.get(change.resource)
+            if resource is None:
+                continue
+            names = event_types_for(resource.events, change)
+            if not names:
+                continue
+            doc = change.after if change.after is not None else change.before
+            assert doc is not None
+            data = self.resources.render(tenant or "", change.resource, doc, {})
+            for name in names:
+                self.engine.events.emit(
+                    Event(self.spec.name, tenant, name, data, self.clock.now(), change.resource)
+                )
