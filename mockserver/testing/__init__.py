@@ -1,0 +1,13 @@
+"""Test your own client against the mock: conformance checks, journal verification, fuzzed answers.
+
+The pytest fixtures live in ``mockserver.pytest_plugin``; this package holds what they use and
+what a test imports directly (``strategies`` for Hypothesis, ``CannedResponse``).
+"""
+
+from mockserver.testing.conformance import ContractViolation as ContractViolation
+from mockserver.testing.conformance import ContractViolations as ContractViolations
+from mockserver.testing.conformance import JournalQuery as JournalQuery
+from mockserver.testing.fuzz import CannedResponse as CannedResponse
+from mockserver.testing.fuzz import FuzzControl as FuzzControl
+from mockserver.testing.handle import MockHandle as MockHandle
+from mockserver.testing.handle import ServerHandle as ServerHandle
