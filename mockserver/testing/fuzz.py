@@ -17,6 +17,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -99,12 +100,14 @@ class FuzzControl:
         operation_id: str,
         script: list[CannedResponse] | tuple[CannedResponse, ...] = (),
         *,
-        items: list[Any] | None = None,
+        items: Sequence[Any] | None = None,
     ) -> None:
         """Serve ``script`` in order, then pages of ``items`` (if given), then the real mock."""
         self.runtime(api).operation_for(operation_id)  # KeyError now, not a silent no-op later
         with self._lock:
-            self._plans[(api, operation_id)] = _Plan(deque(script), items)
+            self._plans[(api, operation_id)] = _Plan(
+                deque(script), None if items is None else list(items)
+            )
 
     def clear(self) -> None:
         with self._lock:

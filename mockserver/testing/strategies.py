@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 import jsonschema_rs
@@ -36,14 +37,27 @@ RATE_LIMITED = 429
 _FORMATS = get_default_format_strategies()
 
 
-def schema_values(runtime: ApiRuntime, schema: Any) -> st.SearchStrategy[Any]:
-    """Values of ``schema`` (which may ``$ref`` into the spec), in the response view."""
-    document = runtime.views.response_document
+def schema_values(
+    runtime: ApiRuntime, schema: Any, *, view: str = "response"
+) -> st.SearchStrategy[Any]:
+    """Values of ``schema`` (which may ``$ref`` into the spec), in the response or request view."""
+    views = runtime.views
+    document = views.response_document if view == "response" else views.request_document
     return build(inline(document, schema), draft=jsonschema_rs.Draft202012, formats=_FORMATS)
 
 
-def values(runtime: ApiRuntime, pointer: str) -> st.SearchStrategy[Any]:
-    return schema_values(runtime, {"$ref": pointer})
+def values(runtime: ApiRuntime, pointer: str, *, view: str = "response") -> st.SearchStrategy[Any]:
+    return schema_values(runtime, {"$ref": pointer}, view=view)
+
+
+def request_bodies(
+    runtime: ApiRuntime, operation_id: str, media_type: str = "application/json"
+) -> st.SearchStrategy[Any]:
+    """Bodies a client may send (readOnly members absent), for tests that write through a client."""
+    op = runtime.operation_for(operation_id)
+    if op.body is None or media_type not in op.body.content:
+        raise ValueError(f"{op.label} takes no {media_type} body")
+    return values(runtime, op.body.content[media_type], view="request")
 
 
 def _documented(op: Operation, status: int) -> dict[str, Any]:
@@ -156,8 +170,17 @@ def edge_counts(default: int, maximum: int) -> list[int]:
     return sorted(n for n in found if n >= 0)
 
 
-class Items(list[Any]):
+class Items(Sequence[Any]):
     """A generated collection; prints as its size, so a shrunk failing example stays readable."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._items[index]
 
     def __repr__(self) -> str:
         return f"<{len(self)} items>"
@@ -175,12 +198,12 @@ def _with_ids(
         sample[id_field] = make(1)
         if validator.is_valid(sample):
             break
-    items = Items()
+    items = []
     for index in range(n):
         item = dict(templates[index % len(templates)])
         item[id_field] = make(index + 1)
         items.append(item)
-    return items
+    return Items(items)
 
 
 @st.composite

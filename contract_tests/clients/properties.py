@@ -1,0 +1,152 @@
+"""The reference client's properties, as Hypothesis tests built for one mock and one client.
+
+Each ``*_property`` returns a runnable Hypothesis test, so the suites run it against the correct
+client and ``test_planted_bugs`` runs the very same property against a client with a planted bug
+and expects it to fail.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from flask import Flask
+from hypothesis import HealthCheck
+from hypothesis import Phase
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.database import ExampleDatabase
+
+from examples.robaws_client import Bug
+from examples.robaws_client import RobawsClient
+from mockserver.testing import strategies as ms
+from mockserver.testing.handle import MockHandle
+
+VDB = ("demo7f3a9c2e41b84d6e", "demo2b9e4f71c0a34d8e9f1a6c5b7d2e0f43")  # tenant vdb-bouw, admin
+CLAES = ("demo4e8b2d6f90a1c37e", "demo1a3c5e7f9b2d4f6a8c0e2b4d6f8a1c3e")  # tenant claes-renovatie
+BASE = "http://robaws.mock.test/robaws"
+
+# The app fixture is function-scoped on purpose (one fresh mock per test); each example resets
+# what it relies on itself.
+# No "explain" phase: it re-draws the schema-generated templates hundreds of times (40 s) only to
+# annotate the report.
+FAST = settings(
+    max_examples=25,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+class Sleeper:
+    """Injected instead of time.sleep: records the pauses, never waits."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+ClientFactory = Callable[..., RobawsClient]
+
+
+def client_factory(app: Flask, bugs: frozenset[Bug] = frozenset()) -> ClientFactory:
+    def make(credential: tuple[str, str] = VDB, sleeper: Sleeper | None = None) -> RobawsClient:
+        return RobawsClient(
+            BASE,
+            *credential,
+            transport=httpx.WSGITransport(app=app),
+            sleep=sleeper if sleeper is not None else Sleeper(),
+            bugs=bugs,
+        )
+
+    return make
+
+
+def basic(credential: tuple[str, str]) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(":".join(credential).encode()).decode()}
+
+
+def ids(items: list[Any]) -> list[Any]:
+    return [item["id"] for item in items]
+
+
+def fresh(handle: MockHandle) -> None:
+    """Between examples: no overrides, an empty journal (the seed data is only read)."""
+    handle.fuzz.clear()
+    handle.engine.journal.clear()
+
+
+def no_violations(handle: MockHandle) -> None:
+    found = handle.violations()
+    assert not found, "\n".join(str(v) for v in found)
+
+
+# against fuzzed answers ------------------------------------------------------------------------
+
+
+def paging_property(
+    handle: MockHandle,
+    make: ClientFactory,
+    examples: int = 40,
+    database: ExampleDatabase | None = None,
+) -> Callable:
+    runtime = handle.runtime("robaws")
+
+    @settings(FAST, max_examples=examples, database=database)
+    @given(items=ms.collections(runtime, "listClients"))
+    def collects_every_item(items: list[Any]) -> None:
+        fresh(handle)
+        handle.fuzz.respond("robaws", "listClients", items=items)
+        assert ids(make().list_clients()) == ids(items)
+        no_violations(handle)
+
+    return collects_every_item
+
+
+def rate_limit_property(handle: MockHandle, make: ClientFactory, examples: int = 25) -> Callable:
+    runtime = handle.runtime("robaws")
+
+    @settings(FAST, max_examples=examples)
+    @given(
+        limited=st.lists(ms.rate_limited(runtime, "listClients"), min_size=1, max_size=3),
+        items=ms.collections(runtime, "listClients", max_items=30),
+    )
+    def waits_and_retries(limited: list[ms.CannedResponse], items: list[Any]) -> None:
+        fresh(handle)
+        handle.fuzz.respond("robaws", "listClients", limited, items=items)
+        sleeper = Sleeper()
+        assert ids(make(sleeper=sleeper).list_clients()) == ids(items)
+        # one pause per 429 at least (more when X-RateLimit-Remaining said the bucket was low)
+        assert len(sleeper.calls) >= len(limited)
+        assert all(pause >= 1.0 for pause in sleeper.calls)
+        no_violations(handle)
+
+    return waits_and_retries
+
+
+def create_retry_property(handle: MockHandle, make: ClientFactory, examples: int = 20) -> Callable:
+    runtime = handle.runtime("robaws")
+
+    @settings(FAST, max_examples=examples)
+    @given(
+        limited=st.lists(ms.rate_limited(runtime, "createClient"), min_size=1, max_size=3),
+        name=st.text(min_size=1, max_size=40).filter(str.strip),
+    )
+    def retries_reuse_the_key(limited: list[ms.CannedResponse], name: str) -> None:
+        fresh(handle)
+        handle.fuzz.respond("robaws", "createClient", limited)
+        created = make().create_client({"name": name})
+        assert created["name"] == name
+        calls = handle.verify("robaws", "POST /api/v2/clients", times=len(limited) + 1)
+        keys = [call.request_headers.get("Idempotency-Key") for call in calls]
+        assert None not in keys, f"a create was sent without its Idempotency-Key: {keys}"
+        assert len(set(keys)) == 1, f"a retry changed the Idempotency-Key: {keys}"
+        no_violations(handle)
+
+    return retries_reuse_the_key
