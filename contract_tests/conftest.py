@@ -5,6 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck
 from hypothesis import settings
 
+pytest_plugins = ["pytester"]  # contract_tests/plugin tests the mockserver plugin with pytester
+
 settings.register_profile(
     "default",
     deadline=None,
