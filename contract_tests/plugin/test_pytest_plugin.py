@@ -6,11 +6,15 @@ Runs are in-process (``runpytest`` without a subprocess); the plugin is found th
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 CONFORMANT = """
 import base64
 import httpx
+from pathlib import Path
+
 import pytest
 import requests
 
@@ -51,6 +55,8 @@ def test_marker_configures_the_mock(mock_app):
 
 NON_CONFORMANT = """
 import base64
+from pathlib import Path
+
 import pytest
 
 AUTH = ("demo7f3a9c2e41b84d6e", "demo2b9e4f71c0a34d8e9f1a6c5b7d2e0f43")
@@ -148,5 +154,20 @@ def test_fuzzed_answers_reach_a_real_client(pytester: pytest.Pytester) -> None:
             mock_server.verify("robaws", "listClients", times=2)
         """
     )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_the_readme_example_runs(pytester: pytest.Pytester) -> None:
+    """The README's dozen lines, with the reference client standing in for the user's."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Testing your own client", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    user_import = "from my_app.robaws import MyRobawsClient"
+    assert user_import in code
+    code = code.replace(
+        user_import, "from examples.robaws_client import RobawsClient as MyRobawsClient"
+    )
+    pytester.makepyfile(test_readme=code)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
