@@ -6,6 +6,7 @@
 - ``mock_urls``: ``{"robaws": "http://127.0.0.1:PORT/robaws", ...}`` of that server.
 - ``mock_journal``: ``requests(...)`` / ``verify(...)`` on whichever mock the test uses.
 - ``mock_fuzz``: serve generated answers (``mockserver.testing.strategies``) per operation.
+- ``mock_sleep``: a ``sleep`` for the client under test that advances the mock clock instead.
 - ``mockserver_settings``: the ``Settings`` in force; override it in a conftest to change defaults.
 
 Configure a test with the marker (respx' style)::
@@ -198,6 +199,24 @@ def mock_journal(request: pytest.FixtureRequest) -> JournalQuery:
 @pytest.fixture
 def mock_fuzz(request: pytest.FixtureRequest) -> FuzzControl:
     return _active(request).fuzz
+
+
+class MockSleep:
+    """A ``sleep`` to inject into a client: moves the mock's clock instead of waiting, and
+    records each pause, so a client's back-off refills the mock's rate-limit bucket at once."""
+
+    def __init__(self, handle: MockHandle) -> None:
+        self.engine = handle.engine
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+        self.engine.clock.advance(max(0.0, seconds))
+
+
+@pytest.fixture
+def mock_sleep(request: pytest.FixtureRequest) -> MockSleep:
+    return MockSleep(_active(request))
 
 
 # webhook_receiver: provided by the webhooks helper's mockserver/testing/webhooks.py. Register it

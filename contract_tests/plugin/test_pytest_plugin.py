@@ -46,11 +46,14 @@ def test_the_server_was_reset_before_this_test(mock_server, mock_urls):
 
 
 @pytest.mark.mockserver(seed=99, clock="2026-03-01T09:00:00Z", ratelimit={"mode": "strict"})
-def test_marker_configures_the_mock(mock_app):
+def test_marker_configures_the_mock(mock_app, mock_sleep):
     engine = mock_app.extensions["mockserver"]
     assert engine.settings.seed == 99
     assert engine.settings.features["ratelimit"] == {"mode": "strict"}
     assert engine.clock.frozen and engine.clock.state()["now"].startswith("2026-03-01T09:00:00")
+    mock_sleep(90)
+    assert engine.clock.state()["now"].startswith("2026-03-01T09:01:30")
+    assert mock_sleep.calls == [90]
 """
 
 NON_CONFORMANT = """
