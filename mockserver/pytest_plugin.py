@@ -91,6 +91,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """After a passing test body, run the strict checks: a violation fails *the test*."""
+    __tracebackhide__ = True
     result = yield
     for check in item.stash.get(_CHECKS, []):
         check()
@@ -99,6 +100,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 def _register_check(request: pytest.FixtureRequest, handle: MockHandle, strict: bool) -> None:
     def check() -> None:
+        __tracebackhide__ = True
         problems = handle.engine.internal_errors
         if problems:
             raise AssertionError("the mock itself failed:\n  " + "\n  ".join(problems))

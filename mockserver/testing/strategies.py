@@ -24,8 +24,14 @@ from typing import Any
 
 import jsonschema_rs
 from hypothesis import strategies as st
-from schemathesis.generation.jsonschema.builder import build
-from schemathesis.specs.openapi.formats import get_default_format_strategies
+
+try:
+    from schemathesis.generation.jsonschema.builder import build
+    from schemathesis.specs.openapi.formats import get_default_format_strategies
+except ImportError as exc:  # a plain install has the fixtures but not the generators
+    raise ImportError(
+        "mockserver.testing.strategies needs Schemathesis 4: pip install 'mockserver[test]'"
+    ) from exc
 
 from mockserver.runtime import ApiRuntime
 from mockserver.spec.model import Operation
