@@ -93,7 +93,7 @@ def no_violations(handle: MockHandle) -> None:
 def paging_property(
     handle: MockHandle,
     make: ClientFactory,
-    examples: int = 40,
+    examples: int = 100,  # a collection past one full page (101, 200, 201 items) is ~1 in 9
     database: ExampleDatabase | None = None,
 ) -> Callable:
     runtime = handle.runtime("robaws")
