@@ -150,3 +150,20 @@ def create_retry_property(handle: MockHandle, make: ClientFactory, examples: int
         no_violations(handle)
 
     return retries_reuse_the_key
+
+
+def low_bucket_property(handle: MockHandle, make: ClientFactory, examples: int = 30) -> Callable:
+    runtime = handle.runtime("robaws")
+
+    @settings(FAST, max_examples=examples)
+    @given(answer=ms.responses(runtime, "listClients", 200))
+    def pauses_when_the_bucket_runs_low(answer: ms.CannedResponse) -> None:
+        fresh(handle)
+        handle.fuzz.respond("robaws", "listClients", [answer])
+        sleeper = Sleeper()
+        make(sleeper=sleeper).request("GET", "/api/v2/clients")
+        remaining = answer.headers.get("X-RateLimit-Remaining")
+        low = remaining is not None and 0 <= int(remaining) <= 1  # -1: the limiter is down
+        assert sleeper.calls == ([1.0] if low else [])
+
+    return pauses_when_the_bucket_runs_low
