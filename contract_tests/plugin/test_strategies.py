@@ -50,7 +50,7 @@ def test_429_comes_with_and_without_its_headers(mock_app: Flask) -> None:
     runtime = MockHandle(mock_app).runtime("robaws")
     seen: set[bool] = set()
 
-    @SETTINGS
+    @settings(SETTINGS, derandomize=True)  # a coverage claim: the same examples on every run
     @given(answer=ms.rate_limited(runtime, "listClients"))
     def record(answer: ms.CannedResponse) -> None:
         assert answer.status == 429 and answer.body is None  # Robaws' 429 has an empty body
@@ -68,7 +68,7 @@ def test_error_answers_cover_every_documented_error_status(mock_app: Flask) -> N
     assert documented == [400, 401, 403, 409, 415, 422, 429]
     seen: set[int] = set()
 
-    @SETTINGS
+    @settings(SETTINGS, max_examples=100, derandomize=True)
     @given(answer=ms.error_responses(runtime, "createClient"))
     def record(answer: ms.CannedResponse) -> None:
         seen.add(answer.status)
