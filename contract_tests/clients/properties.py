@@ -18,7 +18,6 @@ from hypothesis import Phase
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.database import ExampleDatabase
 
 from examples.robaws_client import Bug
 from examples.robaws_client import RobawsClient
@@ -91,20 +90,25 @@ def no_violations(handle: MockHandle) -> None:
 
 
 def paging_property(
-    handle: MockHandle,
-    make: ClientFactory,
-    examples: int = 100,  # a collection past one full page (101, 200, 201 items) is ~1 in 9
-    database: ExampleDatabase | None = None,
+    handle: MockHandle, make: ClientFactory, examples: int = 15, **overrides: Any
 ) -> Callable:
+    """Every paging edge in every example (a loop, not a draw: random draws can miss 101 items),
+    plus one random size; Hypothesis varies the items and shrinks them on failure."""
     runtime = handle.runtime("robaws")
+    edges = ms.paging_edges(runtime, "listClients")
 
-    @settings(FAST, max_examples=examples, database=database)
-    @given(items=ms.collections(runtime, "listClients"))
-    def collects_every_item(items: list[Any]) -> None:
-        fresh(handle)
-        handle.fuzz.respond("robaws", "listClients", items=items)
-        assert ids(make().list_clients()) == ids(items)
-        no_violations(handle)
+    @settings(FAST, max_examples=examples, **overrides)
+    @given(
+        templates=ms.item_templates(runtime, "listClients"),
+        size=st.integers(0, 3 * ms.page_sizes(runtime, runtime.operation_for("listClients"))[0]),
+    )
+    def collects_every_item(templates: list[Any], size: int) -> None:
+        for count in [*edges, size]:
+            items = ms.expand(runtime, "listClients", templates, count)
+            fresh(handle)
+            handle.fuzz.respond("robaws", "listClients", items=items)
+            assert ids(make().list_clients()) == ids(items), f"with {count} items"
+            no_violations(handle)
 
     return collects_every_item
 

@@ -213,18 +213,38 @@ def _with_ids(
     return Items(items)
 
 
+def item_templates(runtime: ApiRuntime, operation_id: str) -> st.SearchStrategy[list[Any]]:
+    """One to three items of a list operation's resource, for ``expand`` to repeat."""
+    op = runtime.operation_for(operation_id)
+    return st.lists(values(runtime, _item_pointer(runtime, op)), min_size=1, max_size=3)
+
+
+def expand(runtime: ApiRuntime, operation_id: str, templates: list[Any], count: int) -> Items:
+    """``count`` items cycled from ``templates``, with distinct ids.
+
+    A few items drawn from the schema and repeated: hundreds of fully generated entities would
+    cost seconds per example and find nothing more about paging.
+    """
+    op = runtime.operation_for(operation_id)
+    resource = runtime.spec.resources[op.binding.resource or ""]
+    return _with_ids(runtime, _item_pointer(runtime, op), resource.id_field, templates, count)
+
+
+def paging_edges(runtime: ApiRuntime, operation_id: str) -> list[int]:
+    """The collection sizes worth trying for a list operation (``edge_counts`` of its sizes)."""
+    return edge_counts(*page_sizes(runtime, runtime.operation_for(operation_id)))
+
+
 @st.composite
 def collections(
     draw: st.DrawFn, runtime: ApiRuntime, operation_id: str, *, max_items: int | None = None
 ) -> Items:
-    """Items for a list operation, sized at the paging edges (or anywhere up to three pages).
+    """Items for a list operation, sized at a paging edge or anywhere up to three pages.
 
-    A few items are drawn from the schema and repeated with distinct ids: hundreds of fully
-    generated entities would cost seconds per example and find nothing more about paging.
+    Random draws reach a given edge only now and then once the templates vary too; a property
+    that must meet *every* edge on every run loops over ``paging_edges`` with ``expand`` instead.
     """
     op = runtime.operation_for(operation_id)
-    pointer = _item_pointer(runtime, op)
-    resource = runtime.spec.resources[op.binding.resource or ""]
     default, maximum = page_sizes(runtime, op)
     limit = max_items if max_items is not None else 2 * maximum + 1
     count = draw(
@@ -233,5 +253,4 @@ def collections(
             st.integers(0, min(limit, 3 * default)),
         )
     )
-    templates = draw(st.lists(values(runtime, pointer), min_size=1, max_size=3))
-    return _with_ids(runtime, pointer, resource.id_field, templates, count)
+    return expand(runtime, operation_id, draw(item_templates(runtime, operation_id)), count)
