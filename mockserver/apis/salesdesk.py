@@ -1,0 +1,1 @@
+"""salesdesk behaviour that is not CRUD (filled in below)."""
