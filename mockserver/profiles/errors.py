@@ -124,6 +124,9 @@ class LaravelErrors:
         if error.code in ("unauthenticated", "invalid_credentials"):
             message = "Unauthenticated."  # Laravel's AuthenticationException, whatever the cause
         body: dict[str, Any] = {"message": message}
+        if any(v.location == "path" for v in error.violations):
+            # route-model binding runs before validation: a bad id is simply not found
+            return RenderedError(404, {"message": "Not Found"}, dict(error.headers))
         if error.violations and error.code in ("bad_request", "unprocessable"):
             status = 422
             errors = _keyed(error.violations, "The {field} field is required.")
