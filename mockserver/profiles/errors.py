@@ -53,15 +53,16 @@ _REQUIRED = re.compile(r'^"(?P<name>[^"]+)" is a required property$')
 
 
 def _keyed(violations: list[Violation], required: str | None = None) -> dict[str, list[str]]:
-    """Messages by field. ``required`` (``{field}`` placeholder) rewords a missing member the way
-    the framework does and files it under that member, as DRF and Laravel validators do."""
+    """Messages by field. ``required`` (``{field}`` placeholder) rewords a missing member or
+    parameter the way the framework does and files it under that name, as DRF and Laravel do."""
     keyed: dict[str, list[str]] = {}
     for violation in violations:
         field, message = _field_name(violation), violation.message
-        missing = _REQUIRED.match(message) if required and violation.location == "body" else None
+        missing = _REQUIRED.match(message) if required else None
         if missing and required:
             name = missing["name"]
-            field = name if field == "non_field_errors" else f"{field}.{name}"
+            nested = violation.location == "body" and field != "non_field_errors"
+            field = f"{field}.{name}" if nested else name
             message = required.format(field=name.replace("_", " "))
         keyed.setdefault(field, []).append(message)
     return keyed
