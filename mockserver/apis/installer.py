@@ -227,13 +227,15 @@ def create_order_tags(ctx: RequestContext) -> Reply:
 @operation(API, "uploadFile")
 def upload_file(ctx: RequestContext) -> Reply:
     storage = ctx.params.files.get("file")
-    if storage is not None:
-        content = storage.read()
-        name, mime = storage.filename or "upload", storage.mimetype or "application/octet-stream"
-    else:  # a client that sends the part without a filename: a plain form field
-        content = str(_body(ctx).get("file", "")).encode("utf-8")
-        name, mime = "upload", "application/octet-stream"
-    fields = {"fileName": name, "mimeType": mime, "size": len(content)}
+    if storage is None or len(ctx.request.files.getlist("file")) != 1:
+        # a form field without a filename, or several parts: not one uploaded file
+        raise _unprocessable([Violation("body", "/file", "must be exactly one file part")])
+    content = storage.read()
+    fields = {
+        "fileName": storage.filename or "upload",
+        "mimeType": storage.mimetype or "application/octet-stream",
+        "size": len(content),
+    }
     change = ctx.record(ctx.runtime.resources.create(ctx.tenant, FILES, {}, fields))
     assert change.after is not None
     return Reply(201, lifecycle.render_file(ctx.runtime, ctx.tenant, change.after))
