@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from mockserver.apis.installer_simulator import Timing
+from mockserver.errors import ConfigError
+
 from .conftest import API
 from .conftest import COMPLETED_ORDER
 from .conftest import DAY
@@ -57,3 +64,10 @@ def test_an_unknown_installer_is_a_422_and_the_order_stays_created(installer: In
     response = installer.call("POST", f"{API}/order/{order_id}/dispatch", json=body)
     installer.assert_error(response, 422)
     assert installer.order(order_id)["statusName"] == "created"
+
+
+@pytest.mark.parametrize("options", [{"decline_share": 0.5}, {"decline-share": 2}])
+def test_a_misspelt_or_impossible_simulator_option_is_an_error(options: dict[str, Any]) -> None:
+    assert Timing.from_options({"decline-share": 0.25}).decline_share == 0.25
+    with pytest.raises(ConfigError):
+        Timing.from_options(options)

@@ -17,9 +17,11 @@ from typing import Any
 
 from mockserver.apis import installer_lifecycle as lifecycle
 from mockserver.apis.installer_lifecycle import Status
+from mockserver.errors import ConfigError
 from mockserver.runtime import ApiRuntime
 
 TRACKED = "installer:dispatched-orders"  # store key namespace: "<tenant>/<order id>" -> track
+OPTIONS = {"simulate", "accept-after", "lead-time", "work-duration", "decline-share"}
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,20 @@ class Timing:
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> Timing:
+        unknown = set(options) - OPTIONS
+        if unknown:  # a misspelt option must not silently fall back to its default
+            raise ConfigError(
+                f"unknown installer options {sorted(unknown)} (known: {sorted(OPTIONS)})"
+            )
+        share = float(options.get("decline-share", cls.decline_share))
+        if not 0.0 <= share <= 1.0:
+            raise ConfigError(f"installer decline-share must lie in [0, 1], not {share}")
         return cls(
             enabled=bool(options.get("simulate", True)),
             accept_after=float(options.get("accept-after", cls.accept_after)),
             lead_time=float(options.get("lead-time", cls.lead_time)),
             work_duration=float(options.get("work-duration", cls.work_duration)),
-            decline_share=float(options.get("decline-share", cls.decline_share)),
+            decline_share=share,
         )
 
     def scheduling(self, installer_id: str | None = None) -> dict[str, Any]:
