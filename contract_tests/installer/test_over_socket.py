@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 import requests
 
 from mockserver import get_engine
@@ -19,6 +20,7 @@ from .conftest import make_app
 from .conftest import new_order
 
 
+@pytest.mark.socket
 def test_the_erp_flow_over_http() -> None:
     app = make_app()
     engine = get_engine(app)
