@@ -19,7 +19,9 @@ SALESDESK_AGENT = {"Authorization": "Bearer demo-sd-agent-2b4d6f8a0c1e3a5c7e9b1d
 
 @pytest.fixture(scope="module")
 def two_apis() -> Flask:
-    return create_app(Settings(apis=("robosize", "salesdesk"), validate_responses=True))
+    return create_app(
+        Settings(apis=("robosize", "salesdesk", "installer"), validate_responses=True)
+    )
 
 
 @pytest.fixture
@@ -73,3 +75,26 @@ def test_salesdesk_throttles_like_laravel(two_apis: Flask, engine: MockEngine) -
     # per user: another user still has a full minute
     other = client.get("/salesdesk/api/customers", headers=SALESDESK_AGENT)
     assert other.headers["X-RateLimit-Remaining"] == "59"
+
+
+def test_installer_throttles_like_nestjs(two_apis: Flask, engine: MockEngine) -> None:
+    token = get_engine(two_apis).runtimes["installer"].book.tenants[0].credentials[0]["token"]
+    client = two_apis.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    first = client.get("/installer/api/v1/partners/installers", headers=headers)
+    assert first.status_code == 200
+    assert (first.headers["X-RateLimit-Limit"], first.headers["X-RateLimit-Remaining"]) == (
+        "100",
+        "99",
+    )
+    assert first.headers["X-RateLimit-Reset"] == "30"
+    for _ in range(99):
+        client.get("/installer/api/v1/partners/installers", headers=headers)
+    denied = client.get("/installer/api/v1/partners/installers", headers=headers)
+    assert denied.status_code == 429
+    assert denied.headers["Retry-After"] == "30"
+    assert denied.get_json() == {
+        "statusCode": 429,
+        "error": "Too Many Requests",
+        "message": "ThrottlerException: Too Many Requests",
+    }
