@@ -7,7 +7,7 @@ What Robaws advises, and what this client does:
 - Rate limits: pause a second when ``X-RateLimit-Remaining`` nears 0; on a 429 (empty body, no
   ``Retry-After``) pause a second and retry [R-RATE]. ``sleep`` is injectable: tests never sleep.
 - Idempotency: every create sends an ``Idempotency-Key`` and a retry reuses it [R-IDEM], so a
-  retried POST whose first answer was lost cannot create twice.
+  POST whose answer was lost (timeout, reset connection) is retried without creating twice.
 - Webhooks: ``verify_signature`` checks ``Robaws-Signature: t=<unix>,v1=<hex HMAC-SHA256>``.
 
 ``bugs`` plants known mistakes (``Bug``) so the suites can show they catch each of them.
@@ -77,22 +77,33 @@ class RobawsClient:
     # transport --------------------------------------------------------------------------------
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One call, with Robaws' advice on 429s; retries of writes keep their Idempotency-Key."""
+        """One call, retried after a 429 (never processed) and, when it is safe to send twice (a
+        GET, or a write with an Idempotency-Key), after a lost answer; retries keep the key."""
+        safe = method == "GET" or "Idempotency-Key" in kwargs.get("headers", {})
         for attempt in range(1, self.max_attempts + 1):
-            response = self.http.request(method, path, **kwargs)
+            try:
+                response = self.http.request(method, path, **kwargs)
+            except httpx.TransportError:  # the answer was lost: the request may have been done
+                if not safe or attempt == self.max_attempts:
+                    raise
+                self._before_retry(kwargs)
+                continue
             self._respect_remaining(response)
             if response.status_code != 429 or Bug.IGNORES_429 in self.bugs:
                 break
             if attempt == self.max_attempts:
                 break
-            self.sleep(RETRY_PAUSE)  # a 429 was not processed: it is safe to send it again
-            if Bug.RETRIES_WITHOUT_IDEMPOTENCY_KEY in self.bugs:
-                kwargs["headers"] = {
-                    k: v for k, v in kwargs.get("headers", {}).items() if k != "Idempotency-Key"
-                }
+            self._before_retry(kwargs)
         if response.is_error:
             raise RobawsError(response)
         return response
+
+    def _before_retry(self, kwargs: dict[str, Any]) -> None:
+        self.sleep(RETRY_PAUSE)  # Robaws: "it's safe to pause for a second and retry"
+        if Bug.RETRIES_WITHOUT_IDEMPOTENCY_KEY in self.bugs:
+            kwargs["headers"] = {
+                k: v for k, v in kwargs.get("headers", {}).items() if k != "Idempotency-Key"
+            }
 
     def _respect_remaining(self, response: httpx.Response) -> None:
         remaining = response.headers.get("X-RateLimit-Remaining")

@@ -12,7 +12,7 @@
 Configure a test with the marker (respx' style)::
 
     @pytest.mark.mockserver(apis=["robaws"], seed=7, clock="2026-03-01T09:00:00Z", strict=True,
-                            ratelimit={"mode": "strict"}, faults={"rate": 0.1})
+                            ratelimit={"mode": "off"}, faults={"*": {"*": {"error_rate": 0.1}}})
 
 Settings fields (``apis``, ``seed``, ``volume``, ...) go to ``Settings``; ``strict`` turns on
 client conformance checking (or the ini option ``mockserver_strict = true`` for a whole suite);

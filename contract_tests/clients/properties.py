@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from examples.robaws_client import Bug
 from examples.robaws_client import RobawsClient
+from mockserver.pytest_plugin import MockSleep
 from mockserver.testing import strategies as ms
 from mockserver.testing.handle import MockHandle
 
@@ -41,26 +42,38 @@ FAST = settings(
 )
 
 
-class Sleeper:
-    """Injected instead of time.sleep: records the pauses, never waits."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-
-
 ClientFactory = Callable[..., RobawsClient]
 
 
-def client_factory(app: Flask, bugs: frozenset[Bug] = frozenset()) -> ClientFactory:
-    def make(credential: tuple[str, str] = VDB, sleeper: Sleeper | None = None) -> RobawsClient:
+class LosesAnswers(httpx.BaseTransport):
+    """Delivers each request to the app, but loses the answer of the first ``lost`` POSTs (a
+    timeout after the server has done the work): the case idempotency keys exist for."""
+
+    def __init__(self, app: Flask, lost: int) -> None:
+        self.inner = httpx.WSGITransport(app=app)
+        self.lost = lost
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if request.method == "POST" and self.lost > 0:
+            self.lost -= 1
+            raise httpx.ReadTimeout("answer lost after the server processed it", request=request)
+        return response
+
+
+def client_factory(
+    app: Flask, bugs: frozenset[Bug] = frozenset(), lose_posts: int = 0
+) -> ClientFactory:
+    """Clients whose pauses advance the mock clock (``MockSleep``): the mock's token bucket
+    refills during a back-off exactly as it would in real time, and no test ever waits."""
+    handle = MockHandle(app)
+
+    def make(credential: tuple[str, str] = VDB, sleeper: MockSleep | None = None) -> RobawsClient:
         return RobawsClient(
             BASE,
             *credential,
-            transport=httpx.WSGITransport(app=app),
-            sleep=sleeper if sleeper is not None else Sleeper(),
+            transport=LosesAnswers(app, lose_posts),
+            sleep=sleeper if sleeper is not None else MockSleep(handle),
             bugs=bugs,
         )
 
@@ -124,7 +137,7 @@ def rate_limit_property(handle: MockHandle, make: ClientFactory, examples: int =
     def waits_and_retries(limited: list[ms.CannedResponse], items: list[Any]) -> None:
         fresh(handle)
         handle.fuzz.respond("robaws", "listClients", limited, items=items)
-        sleeper = Sleeper()
+        sleeper = MockSleep(handle)
         assert ids(make(sleeper=sleeper).list_clients()) == ids(items)
         # one pause per 429 at least (more when X-RateLimit-Remaining said the bucket was low)
         assert len(sleeper.calls) >= len(limited)
@@ -164,10 +177,37 @@ def low_bucket_property(handle: MockHandle, make: ClientFactory, examples: int =
     def pauses_when_the_bucket_runs_low(answer: ms.CannedResponse) -> None:
         fresh(handle)
         handle.fuzz.respond("robaws", "listClients", [answer])
-        sleeper = Sleeper()
+        sleeper = MockSleep(handle)
         make(sleeper=sleeper).request("GET", "/api/v2/clients")
         remaining = answer.headers.get("X-RateLimit-Remaining")
         low = remaining is not None and 0 <= int(remaining) <= 1  # -1: the limiter is down
         assert sleeper.calls == ([1.0] if low else [])
 
     return pauses_when_the_bucket_runs_low
+
+
+def lost_answer_property(app: Flask, bugs: frozenset[Bug] = frozenset()) -> Callable:
+    """Against the real idempotency feature: a create whose answer is lost, retried, exists once."""
+    handle = MockHandle(app)
+
+    @settings(FAST, max_examples=10)
+    @given(name=st.text(min_size=1, max_size=40).filter(str.strip), lost=st.integers(1, 2))
+    def creates_exactly_once(name: str, lost: int) -> None:
+        handle.reset()
+        client = client_factory(app, bugs, lose_posts=lost)()
+        created = client.create_client({"name": name})
+        named = [c for c in client.list_clients() if c["name"] == name]
+        assert ids(named) == [created["id"]], f"{len(named)} clients named {name!r}"
+        calls = handle.verify("robaws", "createClient", times=lost + 1)
+        assert calls[-1].response_headers.get("Idempotent-Replayed") == "true"
+
+    return creates_exactly_once
+
+
+def drain_bucket(app: Flask, credential: tuple[str, str] = VDB) -> int:
+    """Another integration on the same credential spends the token bucket until a 429."""
+    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url=BASE) as http:
+        for sent in range(1, 100):
+            if http.get("/api/v2/clients/1", headers=basic(credential)).status_code == 429:
+                return sent
+    raise AssertionError("the rate limit never answered 429")

@@ -13,13 +13,15 @@ from hypothesis.database import InMemoryExampleDatabase
 
 from contract_tests.clients.properties import client_factory
 from contract_tests.clients.properties import create_retry_property
+from contract_tests.clients.properties import drain_bucket
+from contract_tests.clients.properties import lost_answer_property
 from contract_tests.clients.properties import paging_property
 from contract_tests.clients.properties import rate_limit_property
 from examples.robaws_client import Bug
 from examples.robaws_client import RobawsError
 from mockserver.testing.handle import MockHandle
 
-pytestmark = pytest.mark.mockserver(apis=["robaws"])
+pytestmark = pytest.mark.mockserver(apis=["robaws"], clock=True)  # frozen: exact limits
 
 
 def served_sizes(handle: MockHandle) -> list[int]:
@@ -57,6 +59,18 @@ def test_retrying_a_create_without_its_key_is_caught(mock_app: Flask) -> None:
     buggy = client_factory(mock_app, frozenset({Bug.RETRIES_WITHOUT_IDEMPOTENCY_KEY}))
     with pytest.raises(AssertionError, match="without its Idempotency-Key"):
         create_retry_property(MockHandle(mock_app), buggy)()
+
+
+def test_retrying_a_create_without_its_key_duplicates_it_on_the_real_mock(mock_app: Flask) -> None:
+    with pytest.raises(AssertionError, match="2 clients named"):
+        lost_answer_property(mock_app, frozenset({Bug.RETRIES_WITHOUT_IDEMPOTENCY_KEY}))()
+
+
+def test_ignoring_429_is_caught_by_the_real_rate_limit(mock_app: Flask) -> None:
+    client = client_factory(mock_app, frozenset({Bug.IGNORES_429}))()
+    drain_bucket(mock_app)
+    with pytest.raises(RobawsError, match="429"):
+        client.list_clients()
 
 
 def test_ignoring_429_is_caught(mock_app: Flask) -> None:

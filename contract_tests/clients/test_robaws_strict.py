@@ -20,14 +20,16 @@ from contract_tests.clients.properties import FAST
 from contract_tests.clients.properties import VDB
 from contract_tests.clients.properties import basic
 from contract_tests.clients.properties import client_factory
+from contract_tests.clients.properties import drain_bucket
 from contract_tests.clients.properties import fresh
 from contract_tests.clients.properties import ids
+from contract_tests.clients.properties import lost_answer_property
 from contract_tests.clients.properties import no_violations
 from examples.robaws_client import verify_signature
 from mockserver.testing import strategies as ms
 from mockserver.testing.handle import MockHandle
 
-pytestmark = pytest.mark.mockserver(apis=["robaws"], strict=True)
+pytestmark = pytest.mark.mockserver(apis=["robaws"], strict=True, clock=True)  # exact limits
 
 
 def total_clients(app: Flask, credential: tuple[str, str]) -> int:
@@ -97,3 +99,25 @@ def test_webhook_signatures_verify_and_tampering_does_not(body: bytes, secret: s
     assert not verify_signature(header, body, secret + "x", now=t + 10)
     assert not verify_signature(header, body, secret, now=t + 301)  # replayed too late
     assert not verify_signature(f"t={t},v0={digest}", body, secret, now=t)  # unknown scheme
+
+
+def test_a_create_whose_answer_was_lost_exists_once(mock_app: Flask) -> None:
+    lost_answer_property(mock_app)()
+
+
+def test_backing_off_keeps_the_client_within_the_real_rate_limit(mock_app: Flask) -> None:
+    """25 pages of one client each, past the burst of 20: the pauses refill the bucket."""
+    handle, sleep = MockHandle(mock_app), None
+    client = client_factory(mock_app)()
+    sleep = client.sleep
+    assert len(list(client.iter_pages("/api/v2/clients", size=1))) == 25
+    assert handle.requests("robaws", "listClients", status=429) == []
+    assert sleep.calls and all(pause == 1.0 for pause in sleep.calls)  # type: ignore[attr-defined]
+
+
+def test_a_429_from_the_real_rate_limit_is_waited_out(mock_app: Flask) -> None:
+    """Another integration spent the credential's bucket: the client pauses and gets through."""
+    client = client_factory(mock_app)()
+    assert drain_bucket(mock_app) == 21  # burst 20
+    assert len(client.list_clients()) == 25
+    assert client.sleep.calls[0] == 1.0  # type: ignore[attr-defined]

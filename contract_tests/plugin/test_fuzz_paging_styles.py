@@ -20,7 +20,6 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from contract_tests.clients.properties import Sleeper
 from contract_tests.engine.conftest import DATA
 from examples.generic_client import Backoff
 from examples.generic_client import GenericClient
@@ -29,6 +28,7 @@ from examples.generic_client import PageNumbers
 from examples.generic_client import Paging
 from mockserver import Settings
 from mockserver import create_app
+from mockserver.pytest_plugin import MockSleep
 from mockserver.testing import CannedResponse
 from mockserver.testing import strategies as ms
 from mockserver.testing.handle import MockHandle
@@ -83,7 +83,7 @@ def test_every_item_once_in_each_paging_style(style: str, tmp_path: Path) -> Non
     @given(items=ms.collections(runtime, "listProducts", max_items=40))
     def walks_everything(items: ms.Items) -> None:
         handle.fuzz.respond("shop", "listProducts", items=items)
-        found = list(client(app, paging, sleep=Sleeper()).iter_items("/products"))
+        found = list(client(app, paging, sleep=MockSleep(handle)).iter_items("/products"))
         assert [i["id"] for i in found] == [i["id"] for i in items]
         assert not handle.violations()
         handle.engine.journal.clear()
@@ -106,7 +106,7 @@ def test_backoff_honours_retry_after_else_doubles(tmp_path: Path) -> None:
             for s in retry_after
         ]
         handle.fuzz.respond("shop", "listProducts", script, items=[])
-        sleeper = Sleeper()
+        sleeper = MockSleep(handle)
         backoff = Backoff(first=1.0, factor=2.0, cap=30.0, attempts=len(script) + 1)
         assert (
             list(client(app, paging, sleep=sleeper, backoff=backoff).iter_items("/products")) == []

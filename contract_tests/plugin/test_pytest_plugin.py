@@ -45,15 +45,22 @@ def test_the_server_was_reset_before_this_test(mock_server, mock_urls):
     assert mock_server.journal.requests("robaws", "createClient") == []
 
 
-@pytest.mark.mockserver(seed=99, clock="2026-03-01T09:00:00Z", ratelimit={"mode": "strict"})
-def test_marker_configures_the_mock(mock_app, mock_sleep):
+@pytest.mark.mockserver(seed=99, clock="2026-03-01T09:00:00Z", ratelimit={"mode": "storm"})
+def test_marker_configures_the_mock(mock_client, mock_app, mock_sleep):
     engine = mock_app.extensions["mockserver"]
     assert engine.settings.seed == 99
-    assert engine.settings.features["ratelimit"] == {"mode": "strict"}
+    assert engine.settings.features["ratelimit"] == {"mode": "storm"}  # read by the limiter:
+    assert mock_client.get("/robaws/api/v2/clients", headers=HEADERS).status_code == 429
     assert engine.clock.frozen and engine.clock.state()["now"].startswith("2026-03-01T09:00:00")
     mock_sleep(90)
     assert engine.clock.state()["now"].startswith("2026-03-01T09:01:30")
     assert mock_sleep.calls == [90]
+
+
+@pytest.mark.mockserver(faults={"robaws": {"getClient": {"error_rate": 1.0}}})
+def test_faults_reach_the_server(mock_server, mock_urls):
+    assert requests.get(mock_urls["robaws"] + "/api/v2/clients/1", auth=AUTH).status_code >= 500
+    assert requests.get(mock_urls["robaws"] + "/api/v2/clients", auth=AUTH).status_code == 200
 """
 
 NON_CONFORMANT = """
@@ -89,7 +96,7 @@ def test_not_strict_lets_it_pass(mock_client):
 def test_a_user_test_file_runs_with_the_fixtures(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_user=CONFORMANT)
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
 
 
 def test_a_non_conformant_client_fails_with_a_readable_list(pytester: pytest.Pytester) -> None:
