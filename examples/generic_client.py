@@ -6,6 +6,7 @@ the Robosize, salesdesk and Installer.com clients configure (see docs/testing-cl
 - ``PageNumbers``: page/size with a total page count (Robaws ``totalPages``).
 - ``NextLinks``: follow an absolute ``next`` URL until null (DRF ``next``; Laravel
   ``next_page_url``, with ``page=1`` sent to switch paging on).
+- ``Unpaged``: one plain JSON array.
 - ``Backoff``: on a 429, wait ``Retry-After`` when given, else a fixed or doubling pause (Robaws:
   1 s; Installer.com: exponential), injectable ``sleep`` so tests never wait.
 - An ``Idempotency-Key`` on every POST, reused on its retries.
@@ -60,9 +61,22 @@ class NextLinks:
     def pages(self, get: Get, path: str, params: dict[str, Any]) -> Iterator[list[Any]]:
         data = get(path, params={**params, **self.first_params}).json()
         yield data[self.items]
+        seen: set[str] = set()
         while data[self.next]:
-            data = get(data[self.next]).json()  # absolute, and keeps every other parameter
+            link = data[self.next]  # absolute, and keeps every other parameter
+            if link in seen:
+                raise RuntimeError(f"paging loops back to {link}")
+            seen.add(link)
+            data = get(link).json()
             yield data[self.items]
+
+
+@dataclass(frozen=True)
+class Unpaged:
+    """A plain JSON array of everything (Installer.com lists; salesdesk agents without ``page``)."""
+
+    def pages(self, get: Get, path: str, params: dict[str, Any]) -> Iterator[list[Any]]:
+        yield list(get(path, params=params).json())
 
 
 @dataclass(frozen=True)
@@ -97,16 +111,20 @@ class GenericClient:
             base_url=base_url.rstrip("/"),
             auth=auth,
             headers=headers,
-            params=params,
             transport=transport,
             timeout=30,
         )
+        # Not the client's ``params``: httpx would put them *instead of* the query of an absolute
+        # next link, and DRF's links already carry them.
+        self.params = params or {}
         self.paging = paging
         self.backoff = backoff
         self.idempotency_header = idempotency_header
         self.sleep = sleep
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        if not url.startswith(("http://", "https://")):
+            kwargs["params"] = {**self.params, **kwargs.get("params", {})}
         for attempt in range(1, self.backoff.attempts + 1):
             response = self.http.request(method, url, **kwargs)
             if response.status_code != 429 or attempt == self.backoff.attempts:

@@ -135,3 +135,16 @@ def test_verify_matches_templates_paths_and_operation_ids(
         handle.verify("robaws", "patchClient", times=2)
     with pytest.raises(AssertionError, match="It was never called"):
         handle.verify("robaws", "deleteClient")
+
+
+@pytest.mark.mockserver(apis=["robosize"])
+def test_a_query_api_key_is_a_credential_not_an_unknown_parameter(
+    mock_client: FlaskClient, handle: MockHandle
+) -> None:
+    key = "demo-rs-5f1c9a7e3b2d4068a1c3e5f7b9d2e4a6"
+    mock_client.get(f"/robosize/api/v1/business/order/?api_key={key}&limit=5")
+    assert handle.violations() == []
+    mock_client.get(f"/robosize/api/v1/business/order/?api_key={key}&page=2")
+    assert rules(handle) == [
+        ("listOrders", "query", "page", "parameter is not documented for this operation")
+    ]

@@ -72,8 +72,16 @@ def rebuild_request(entry: JournalEntry) -> Request:
         builder.close()
 
 
-def _declared_query_names(op: Operation) -> set[str]:
-    return {p.name for p in op.parameters if p.location == "query"}
+def _declared_query_names(runtime: ApiRuntime, op: Operation) -> set[str]:
+    """Query parameters, and the query API keys of the operation's security schemes."""
+    names = {p.name for p in op.parameters if p.location == "query"}
+    schemes = runtime.spec.security_schemes
+    for alternative in op.security:
+        for scheme_name in alternative:
+            scheme = schemes.get(scheme_name, {})
+            if scheme.get("type") == "apiKey" and scheme.get("in") == "query":
+                names.add(str(scheme.get("name", "")))
+    return names
 
 
 def _query_base(name: str) -> str:
@@ -126,7 +134,7 @@ class ConformanceChecker:
         name = f"{op.operation_id} ({op.label})"
         request = rebuild_request(entry)
         problems: list[tuple[str, str, str]] = []
-        declared = _declared_query_names(op)
+        declared = _declared_query_names(runtime, op)
         for key in dict.fromkeys(request.args.keys()):
             if _query_base(key) not in declared:
                 problems.append(("query", key, "parameter is not documented for this operation"))
