@@ -22,9 +22,13 @@ SETTINGS = settings(
 )
 
 
-def test_every_documented_answer_of_every_operation_is_spec_valid(mock_app: Flask) -> None:
+@pytest.mark.mockserver(apis=["robaws", "robosize", "salesdesk", "installer"])
+@pytest.mark.parametrize("api", ["robaws", "robosize", "salesdesk", "installer"])
+def test_every_documented_answer_of_every_operation_is_spec_valid(
+    mock_app: Flask, api: str
+) -> None:
     handle = MockHandle(mock_app)
-    runtime = handle.runtime("robaws")
+    runtime = handle.runtime(api)
     pairs = [
         (op.operation_id, status)
         for op in runtime.spec.operations
