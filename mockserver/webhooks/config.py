@@ -9,7 +9,7 @@ x-mock:
     timeout: 2                         # seconds per attempt (connect + read)
     retry-schedule: [0, 5, 300, 1800, 7200, 18000, 36000, 36000]
     jitter: 0.1                        # each delay is stretched or shrunk by up to 10 %
-    disable-after: 50                  # consecutive failed attempts before the endpoint is disabled
+    disable-after: 5                   # deliveries failed for good in a row: endpoint disabled
 ```
 Payload sources: ``event-id``, ``type``, ``data``, ``timestamp`` (ISO-8601 of the event),
 ``unix-timestamp``, ``tenant``, and ``extra:<name>`` (a member the emitter put in ``Event.extra``).

@@ -159,7 +159,7 @@ class Registry:
     # health ------------------------------------------------------------------------------------
 
     def record_result(self, endpoint: Endpoint, ok: bool) -> int:
-        """Count consecutive failures; returns the count after this attempt (0 on success)."""
+        """Count deliveries failed for good in a row; returns the count (0 after a success)."""
 
         def count(current: Any) -> int:
             return 0 if ok else int(current or 0) + 1

@@ -204,19 +204,25 @@ class WebhookService:
         config = self.configs[message["api"]]
         ok = status is not None and 200 <= status < 300
         attempts = int(message.get("attempts", 0)) + 1
-        failures = self.registry.record_result(endpoint, ok)
-        limit = endpoint.disable_after or config.disable_after
         next_at: float | None = None
         if ok:
             outcome = "delivered"
-        elif status == 410 or (limit is not None and failures >= limit):
+            self.registry.record_result(endpoint, ok=True)
+        elif status == 410:  # Gone: the receiver asks not to be called again
             outcome = "endpoint-disabled"
             self.registry.disable(endpoint)
-        elif message.get("manual") or attempts >= len(config.schedule):
-            outcome = "failed"
-        else:
+        elif not message.get("manual") and attempts < len(config.schedule):
             outcome = "retrying"
             next_at = self.engine.clock.now() + self._delay(config, attempts)
+        else:
+            # a delivery failed for good; after `disable-after` of them in a row the endpoint
+            # is disabled (a receiver down for a while loses nothing while retries last)
+            outcome = "failed"
+            failures = self.registry.record_result(endpoint, ok=False)
+            limit = endpoint.disable_after or config.disable_after
+            if limit is not None and failures >= limit:
+                outcome = "endpoint-disabled"
+                self.registry.disable(endpoint)
         if error is None and not ok:
             error = f"HTTP {status}"
         self.journal.record(
