@@ -14,6 +14,8 @@ from mockserver import create_app
 from mockserver import get_engine
 from mockserver.server import MockServer
 from mockserver.testing.webhooks import WebhookReceiver
+from mockserver.webhooks.service import LOOPBACK
+from mockserver.webhooks.service import host_allowed
 
 from .conftest import VDB
 from .conftest import Mock
@@ -189,3 +191,21 @@ def test_the_worker_stops_with_the_server(webhook_receiver: WebhookReceiver) -> 
     assert not worker.running  # joined, not abandoned
     assert time.monotonic() - stopping < 3  # at most one attempt's timeout (2 s) to finish
     assert worker._thread is not None and worker._thread not in threading.enumerate()
+
+
+def test_deliveries_leave_loopback_only_when_allowed(robaws: Mock) -> None:
+    """A registered public URL (as Schemathesis generates them) is never called by default."""
+    endpoint = robaws.call(
+        "POST",
+        f"{API}/webhook-endpoints",
+        json={"url": "https://example.com/hooks", "events": ["client.created"]},
+    ).json()
+    create_client(robaws, "Stay home")
+    (attempt,) = robaws.wait_journal(1)
+    assert attempt["endpointId"] == endpoint["id"]
+    assert (attempt["status"], attempt["outcome"]) == (None, "failed")
+    assert "host not allowed: example.com" in attempt["error"]
+    assert host_allowed("http://app:8000/x", ["app"]) and host_allowed("http://a.b/", ["*"])
+    assert not host_allowed("http://10.0.0.1/", LOOPBACK)
+    env = Settings.from_env({"MOCKSERVER_WEBHOOK_HOSTS": "app, *.internal"})
+    assert env.features["webhooks"]["allow-hosts"] == ["app", "*.internal"]

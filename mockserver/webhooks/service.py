@@ -10,14 +10,17 @@ body bytes go out on every attempt; only the signature timestamp changes.
 from __future__ import annotations
 
 import contextvars
+import fnmatch
 import random
 import threading
 import time
 import uuid
+from collections.abc import Iterable
 from datetime import UTC
 from datetime import datetime
 from typing import TYPE_CHECKING
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -37,6 +40,9 @@ if TYPE_CHECKING:
     from mockserver.engine import MockEngine
 
 USER_AGENT = "mockserver-webhooks/0.1"
+# Where deliveries may go unless Settings.features["webhooks"]["allow-hosts"] says otherwise:
+# loopback only, so a contract test that registers generated URLs never calls the internet.
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "*.localhost", "127.*")
 ERROR_TEXT = 300  # characters of an error kept in the journal
 
 # Messages written while handling one emit, for the admin API to report (set per request).
@@ -52,6 +58,11 @@ def iso(seconds: float | None) -> str | None:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def host_allowed(url: str, patterns: Iterable[str]) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(fnmatch.fnmatch(host, pattern) for pattern in patterns)
+
+
 class WebhookService:
     def __init__(self, engine: MockEngine) -> None:
         self.engine = engine
@@ -63,6 +74,7 @@ class WebhookService:
             )
             if config is not None:
                 self.configs[name] = config
+        self.allow_hosts = tuple(overrides.get("allow-hosts", LOOPBACK))
         self.registry = Registry(engine, self.configs)
         self.outbox = Outbox(engine.store, engine.clock.now)
         self.journal = DeliveryJournal(engine.store, engine.clock.now)
@@ -163,6 +175,10 @@ class WebhookService:
             self.outbox.settle(message_id)
             self.outbox.update(message_id, state="failed", lastError=reason)
             return
+        if not host_allowed(endpoint.url, self.allow_hosts):
+            error = f"host not allowed: {urlsplit(endpoint.url).hostname} (see allow-hosts)"
+            self._settle(message, endpoint, None, error, 0.0, final=True)
+            return
         status, error, latency = self._post(self.configs[message["api"]], endpoint, message)
         if generation != self._generation:
             return  # the mock was reset meanwhile: this attempt belongs to the old state
@@ -200,6 +216,7 @@ class WebhookService:
         status: int | None,
         error: str | None,
         latency_ms: float,
+        final: bool = False,
     ) -> None:
         config = self.configs[message["api"]]
         ok = status is not None and 200 <= status < 300
@@ -211,7 +228,7 @@ class WebhookService:
         elif status == 410:  # Gone: the receiver asks not to be called again
             outcome = "endpoint-disabled"
             self.registry.disable(endpoint)
-        elif not message.get("manual") and attempts < len(config.schedule):
+        elif not (final or message.get("manual")) and attempts < len(config.schedule):
             outcome = "retrying"
             next_at = self.engine.clock.now() + self._delay(config, attempts)
         else:
