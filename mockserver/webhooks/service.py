@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import fnmatch
+import logging
 import random
 import threading
 import time
@@ -38,6 +39,8 @@ from mockserver.webhooks.worker import DeliveryWorker
 
 if TYPE_CHECKING:
     from mockserver.engine import MockEngine
+
+log = logging.getLogger(__name__)
 
 USER_AGENT = "mockserver-webhooks/0.1"
 # Where deliveries may go unless Settings.features["webhooks"]["allow-hosts"] says otherwise:
@@ -94,6 +97,13 @@ class WebhookService:
     # intake --------------------------------------------------------------------------------------
 
     def on_event(self, event: Event) -> None:
+        try:
+            self._write_outbox(event)
+        except Exception as exc:  # a bug here must not turn a committed write into a 500
+            log.exception("webhooks: cannot write the outbox for %s", event.type)
+            self.engine.internal_errors.append(f"webhooks: outbox write for {event.type}: {exc!r}")
+
+    def _write_outbox(self, event: Event) -> None:
         config = self.configs.get(event.api)
         if config is None:
             return
