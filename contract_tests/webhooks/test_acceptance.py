@@ -3,6 +3,7 @@ with the same event id, and no loss while the receiver is down."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -38,7 +39,8 @@ def test_a_created_client_is_delivered_once_signed_with_the_entity_within_a_seco
     (delivery,) = webhook_receiver.wait_for(1, timeout=1.0)
     assert delivery.received_at - started < 1.0
     assert delivery.verified, delivery.problem
-    assert delivery.headers["robaws-signature"].startswith("t=")
+    assert re.fullmatch(r"t=\d+,v1=[0-9a-f]{64}", delivery.headers["robaws-signature"])
+    assert delivery.headers["content-type"] == "application/json"
     body = delivery.json
     assert body["event"] == "client.created"
     assert body["data"] == created.json()

@@ -209,3 +209,26 @@ def test_deliveries_leave_loopback_only_when_allowed(robaws: Mock) -> None:
     assert not host_allowed("http://10.0.0.1/", LOOPBACK)
     env = Settings.from_env({"MOCKSERVER_WEBHOOK_HOSTS": "app, *.internal"})
     assert env.features["webhooks"]["allow-hosts"] == ["app", "*.internal"]
+
+
+def test_a_receiver_slower_than_2_s_times_out_and_is_retried(
+    short: Mock, webhook_receiver: WebhookReceiver
+) -> None:
+    short.admin("POST", "/clock", json={"freeze": True})
+    register(short, webhook_receiver, "client.created")
+    webhook_receiver.script((200, 2.5))  # answers, but too late
+    create_client(short, "Slow")
+    (first,) = short.wait_journal(1, timeout=5)
+    assert (first["status"], first["error"], first["outcome"]) == (
+        None,
+        "timeout after 2 s",
+        "retrying",
+    )
+    assert 2000 <= first["latencyMs"] < 2500
+    short.advance(1.5)
+    second = short.wait_journal(2)[-1]
+    assert (second["status"], second["outcome"], second["eventId"]) == (
+        200,
+        "delivered",
+        first["eventId"],
+    )
