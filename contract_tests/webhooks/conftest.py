@@ -126,8 +126,8 @@ def _fresh(server: MockServer, api: str, auth: dict[str, str]) -> Iterator[Mock]
         yield mock
     finally:
         mock.http.close()
+        engine.webhooks.reset(None)  # nothing owed is left to retry after the test
         engine.clock.reset()
-        engine.reset()
     assert not engine.internal_errors, engine.internal_errors
 
 
