@@ -232,3 +232,25 @@ def test_a_receiver_slower_than_2_s_times_out_and_is_retried(
         "delivered",
         first["eventId"],
     )
+
+
+def test_an_idle_worker_exits_and_comes_back_for_the_next_event(
+    robaws: Mock, webhook_receiver: WebhookReceiver
+) -> None:
+    worker = robaws.engine.webhooks.worker
+    worker.idle_exit = 0.2
+    try:
+        register(robaws, webhook_receiver, "client.created")
+        create_client(robaws, "First")
+        webhook_receiver.wait_for(1)
+        deadline = time.monotonic() + 3
+        while worker.running and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not worker.running  # nothing owed: no thread held
+        create_client(robaws, "Second")
+        assert [d.json["data"]["name"] for d in webhook_receiver.wait_for(2)] == [
+            "First",
+            "Second",
+        ]
+    finally:
+        worker.idle_exit = 5.0

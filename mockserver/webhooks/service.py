@@ -86,7 +86,7 @@ class WebhookService:
         self._generation = 0  # bumped by reset: attempts in flight then write nothing back
         self._client: httpx.Client | None = None
         self._client_lock = threading.Lock()
-        self.worker = DeliveryWorker(self._due, self.deliver, self._seconds_to_next)
+        self.worker = DeliveryWorker(self._due, self.deliver, self._seconds_to_next, self._pending)
         if self.configs:
             engine.events.subscribe(self.on_event)
             engine.clock.on_change(self.worker.poke)
@@ -151,6 +151,9 @@ class WebhookService:
             endpoint_id = message_id.split(":", 1)[1] if ":" in message_id else ""
             found.append((message_id, endpoint_id))
         return found
+
+    def _pending(self) -> bool:
+        return self.outbox.next_due_at() is not None
 
     def _seconds_to_next(self) -> float | None:
         next_at = self.outbox.next_due_at()
