@@ -25,6 +25,8 @@ from mockserver.testing.webhooks import webhook_receiver as _webhook_receiver
 DATA = Path(__file__).parent / "data"
 VDB = ("demo7f3a9c2e41b84d6e", "demo2b9e4f71c0a34d8e9f1a6c5b7d2e0f43")  # Robaws tenant vdb-bouw
 
+JSON = "application~1json"  # the media type as a JSON-pointer token
+
 webhook_receiver = pytest.fixture(_webhook_receiver)
 
 
@@ -43,10 +45,7 @@ class Mock:
         registry = jsonschema_rs.Registry([("urn:spec", document)])
         self._payloads = {
             name: jsonschema_rs.validator_for(
-                {
-                    "$ref": f"urn:spec#/webhooks/{_escape(name)}/post/requestBody/content/"
-                    "application~1json/schema"
-                },
+                {"$ref": f"urn:spec{_body_pointer(document, name)}/content/{JSON}/schema"},
                 registry=registry,
                 validate_formats=True,
             )
@@ -101,6 +100,12 @@ class Mock:
 
 def _escape(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
+
+
+def _body_pointer(document: dict[str, Any], event: str) -> str:
+    """Where the event's request body is, following a ``$ref`` to components/requestBodies."""
+    body = document["webhooks"][event]["post"]["requestBody"]
+    return body.get("$ref") or f"#/webhooks/{_escape(event)}/post/requestBody"
 
 
 @pytest.fixture(scope="module")

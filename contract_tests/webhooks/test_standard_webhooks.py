@@ -40,7 +40,7 @@ def test_deliveries_carry_standard_webhooks_headers_and_an_installer_shaped_body
     assert first.body == second.body
     body = second.json
     assert body["event"] == "order.created"
-    assert body["organizationId"] == "north"
+    assert body["organizationId"] == "north"  # no extra: the tenant (extra:organizationId|tenant)
     assert body["data"] == created.json()
     assert body["timestamp"].endswith("Z")
     depot.assert_payloads_valid([first, second])
@@ -53,10 +53,17 @@ def test_a_tampered_or_foreign_delivery_does_not_verify(
     emitted = depot.admin(
         "POST",
         "/webhook-events",
-        json={"api": "depot", "type": "order.updated", "tenant": "north", "data": {"name": "X"}},
+        json={
+            "api": "depot",
+            "type": "order.updated",
+            "tenant": "north",
+            "data": {"name": "X"},
+            "extra": {"organizationId": "org-7"},
+        },
     )
     assert emitted.status_code == 202
     (delivery,) = webhook_receiver.wait_for(1)
+    assert delivery.json["organizationId"] == "org-7"  # extra wins over the tenant fallback
     assert delivery.headers["webhook-id"] == emitted.json()["eventId"]
     verify(subscription["secret"], delivery.headers, delivery.body)
     with pytest.raises(WebhookVerificationError):

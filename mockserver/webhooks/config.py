@@ -12,7 +12,8 @@ x-mock:
     disable-after: 5                   # deliveries failed for good in a row: endpoint disabled
 ```
 Payload sources: ``event-id``, ``type``, ``data``, ``timestamp`` (ISO-8601 of the event),
-``unix-timestamp``, ``tenant``, and ``extra:<name>`` (a member the emitter put in ``Event.extra``).
+``unix-timestamp``, ``tenant``, and ``extra:<name>`` (a member the emitter put in ``Event.extra``);
+``extra:organizationId|tenant`` takes the first that has a value.
 ``Settings.features["webhooks"]`` overrides timeout, schedule, jitter and disable-after for every
 API (tests shorten them).
 """
@@ -26,6 +27,8 @@ from mockserver.spec import extensions
 
 SIGNING_PROFILES = ["robaws-signature", "standard-webhooks"]
 SOURCES = ["event-id", "type", "data", "timestamp", "unix-timestamp", "tenant"]
+_ONE = "(" + "|".join(SOURCES) + "|extra:[A-Za-z0-9_.-]+)"
+SOURCE_PATTERN = f"^{_ONE}(\\|{_ONE})*$"  # alternatives: "extra:organizationId|tenant"
 
 # Standard Webhooks' schedule: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
 STANDARD_SCHEDULE: tuple[float, ...] = (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
@@ -51,9 +54,7 @@ SCHEMA: dict[str, Any] = {
         "payload": {
             "type": "object",
             "minProperties": 1,
-            "additionalProperties": {
-                "anyOf": [{"enum": SOURCES}, {"type": "string", "pattern": "^extra:.+$"}]
-            },
+            "additionalProperties": {"type": "string", "pattern": SOURCE_PATTERN},
         },
         "registration": {
             "type": "object",

@@ -1,7 +1,8 @@
 """Payload shaping: the JSON body a vendor sends for an event, from ``x-mock.webhooks.payload``.
 
 Robaws sends ``{id, event, data}``; Installer.com ``{event, timestamp, organizationId, data}``.
-Each member names where its value comes from, so a new vendor shape is YAML only.
+Each member names where its value comes from, so a new vendor shape is YAML only; ``a|b`` takes
+the first source that has a value (a member with none is left out).
 """
 
 from __future__ import annotations
@@ -30,13 +31,16 @@ def shape(members: dict[str, str], event: Event, event_id: str) -> dict[str, Any
         "tenant": event.tenant,
     }
     body: dict[str, Any] = {}
-    for member, source in members.items():
-        if source.startswith("extra:"):
-            name = source.removeprefix("extra:")
-            if name in event.extra:
-                body[member] = event.extra[name]
-        else:
-            body[member] = sources[source]
+    for member, spec in members.items():
+        for source in spec.split("|"):  # "extra:organizationId|tenant": the first one present
+            if source.startswith("extra:"):
+                name = source.removeprefix("extra:")
+                if name in event.extra:
+                    body[member] = event.extra[name]
+                    break
+            elif sources[source] is not None:
+                body[member] = sources[source]
+                break
     return body
 
 
