@@ -60,3 +60,19 @@ def test_every_robaws_event_validates_against_its_webhooks_schema(
     assert set(expected) == set(runtime.spec.document["webhooks"])  # all 25 declared events
     robaws.assert_payloads_valid(deliveries)
     webhook_receiver.assert_all_verified()
+
+
+def test_with_response_validation_on_the_mock_checks_its_own_payloads(
+    robaws: Mock, webhook_receiver: WebhookReceiver
+) -> None:
+    """A payload off its schema (here emitted by hand) is reported as a bug of the mock."""
+    webhook_receiver.subscribe(robaws.url, "robaws", ["client.created"])
+    emitted = robaws.admin(
+        "POST", "/webhook-events", json={"api": "robaws", "type": "client.created", "data": {}}
+    )
+    assert emitted.status_code == 202
+    errors = robaws.engine.internal_errors
+    try:
+        assert any('webhook client.created payload/data: "id" is a required' in e for e in errors)
+    finally:
+        errors.clear()  # expected here; the fixture fails on any left over

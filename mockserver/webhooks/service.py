@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from mockserver.events import Event
+from mockserver.webhooks.checks import PayloadCheck
 from mockserver.webhooks.config import WebhookConfig
 from mockserver.webhooks.config import config_for
 from mockserver.webhooks.journal import DeliveryJournal
@@ -78,6 +79,11 @@ class WebhookService:
             if config is not None:
                 self.configs[name] = config
         self.allow_hosts = tuple(overrides.get("allow-hosts", LOOPBACK))
+        self.checks = {
+            name: PayloadCheck(engine.runtimes[name].spec.document, engine.runtimes[name].views)
+            for name in self.configs
+            if engine.settings.validate_responses
+        }
         self.registry = Registry(engine, self.configs)
         self.outbox = Outbox(engine.store, engine.clock.now)
         self.journal = DeliveryJournal(engine.store, engine.clock.now)
@@ -111,7 +117,11 @@ class WebhookService:
         if not endpoints:
             return
         event_id = str(uuid.uuid4())
-        body = encode(shape(config.payload, event, event_id)).decode()
+        payload = shape(config.payload, event, event_id)
+        check = self.checks.get(event.api)
+        if check is not None:
+            self.engine.internal_errors.extend(check.problems(event.type, payload))
+        body = encode(payload).decode()
         now = self.engine.clock.now()
         due_at = now + self._delay(config, 0)
         sink = collected.get()
