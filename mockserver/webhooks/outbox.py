@@ -19,6 +19,7 @@ MESSAGES = "webhooks:messages"
 DUE = "webhooks:due"
 SEQUENCE = "webhooks:sequence"
 LEASE_SECONDS = 60.0  # wall-clock: longer than any attempt (timeout <= 60 s)
+RETENTION = 3 * 86400.0  # mock-clock seconds a settled message stays redeliverable
 
 
 class Outbox:
@@ -44,13 +45,16 @@ class Outbox:
         return found
 
     def update(self, message_id: str, **changes: Any) -> None:
+        """Change a message; once it is settled (not pending) it is kept for ``RETENTION``."""
+
         def apply(doc: Any) -> Any:
             if doc is not None:
                 doc.update(changes)
             return doc
 
+        ttl = None if changes.get("state", "pending") == "pending" else RETENTION
         if self.message(message_id) is not None:
-            self._store.key_update(MESSAGES, message_id, apply, self._now(), None)
+            self._store.key_update(MESSAGES, message_id, apply, self._now(), ttl)
 
     def due(self, now: float) -> list[str]:
         """Pending message ids due at ``now`` and not leased, oldest first."""

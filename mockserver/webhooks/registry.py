@@ -136,11 +136,18 @@ class Registry:
                     found.extend(self._registered(config, tenant))
         return found
 
-    def get(self, endpoint_id: str) -> Endpoint | None:
+    def get(
+        self, endpoint_id: str, api: str | None = None, tenant: str | None = None
+    ) -> Endpoint | None:
+        """An endpoint by id; ``api`` and ``tenant`` narrow the search of vendor registrations."""
         doc = self._store.key_get(SUBSCRIPTIONS, endpoint_id, self._now())
         if doc is not None:
             return _from_admin(doc)
-        return next((e for e in self.all() if e.id == endpoint_id), None)
+        if api in self._configs and tenant is not None:
+            found = self._registered(self._configs[api], tenant)
+        else:
+            found = self.all(api)
+        return next((e for e in found if e.id == endpoint_id), None)
 
     def matching(self, api: str, tenant: str | None, event_type: str) -> list[Endpoint]:
         """The active endpoints that hear this event, in a stable order."""

@@ -192,7 +192,7 @@ class WebhookService:
         if message is None:
             self.outbox.settle(message_id)
             return
-        endpoint = self.registry.get(message["endpointId"])
+        endpoint = self.registry.get(message["endpointId"], message["api"], message["tenant"])
         if endpoint is None or not (endpoint.active or message.get("manual")):
             reason = "endpoint deleted" if endpoint is None else "endpoint disabled"
             self.outbox.settle(message_id)
