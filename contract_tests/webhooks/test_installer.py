@@ -66,3 +66,40 @@ def test_order_events_are_delivered_in_installers_envelope(
     assert deliveries[-1].json["data"] == shown.json()  # the order as Get Order renders it
     installer.assert_payloads_valid(deliveries)
     assert not installer.engine.internal_errors
+
+
+HEAT_PUMP_TAG = "62ed7690-88dd-4110-85d6-e2a9c81e6856"  # a seeded tag of the Nordlys organization
+
+
+def test_the_typical_erp_flow_ends_in_signed_order_completed(
+    installer: Mock, webhook_receiver: WebhookReceiver
+) -> None:
+    """Issue 6's acceptance: create, tag, dispatch, let the installer work (clock), and the ERP's
+    receiver holds created, dispatched, assigned and completed for that order, in order, signed."""
+    subscription = webhook_receiver.subscribe(
+        installer.url,
+        "installer",
+        ["order.created", "order.dispatched", "order.assigned", "order.completed"],
+        tenant=NORDLYS_ORG,
+    )
+    installer.http.post("/__admin/clock", json={"freeze": True}).raise_for_status()
+    created = installer.call("POST", "/api/v1/order", json=ORDER)
+    assert created.status_code == 201, created.text
+    order_id = created.json()["value"]
+    tagged = installer.call("POST", f"/api/v1/order/{order_id}/tags/{HEAT_PUMP_TAG}")
+    assert tagged.status_code in (200, 201), tagged.text
+    assert installer.call("POST", f"/api/v1/order/{order_id}/dispatch").status_code in (200, 201)
+    installer.http.post("/__admin/clock", json={"advance": 2 * 86400}).raise_for_status()
+    deliveries = webhook_receiver.wait_for(4)
+    mine = [d for d in deliveries if d.json["data"]["id"] == order_id]
+    assert [d.json["event"] for d in mine] == [
+        "order.created",
+        "order.dispatched",
+        "order.assigned",
+        "order.completed",
+    ]
+    for delivery in mine:
+        Webhook(subscription["secret"]).verify(delivery.body, delivery.headers)
+    assert HEAT_PUMP_TAG in str(mine[-1].json["data"])
+    assert mine[-1].json["data"]["statusName"] == "completed"
+    installer.assert_payloads_valid(mine)
