@@ -8,6 +8,7 @@
 - ``mock_fuzz``: serve generated answers (``mockserver.testing.strategies``) per operation.
 - ``mock_sleep``: a ``sleep`` for the client under test that advances the mock clock instead.
 - ``mockserver_settings``: the ``Settings`` in force; override it in a conftest to change defaults.
+- ``webhook_receiver``: records and verifies the mock's signed webhook deliveries.
 
 Configure a test with the marker (respx' style)::
 
@@ -41,6 +42,7 @@ from mockserver.testing.fuzz import FuzzControl
 from mockserver.testing.handle import ClockSetting
 from mockserver.testing.handle import MockHandle
 from mockserver.testing.handle import ServerHandle
+from mockserver.testing.webhooks import webhook_receiver as _webhook_receiver
 
 MARKER = "mockserver"
 _SETTINGS_FIELDS = {f.name for f in dataclasses.fields(Settings)}
@@ -221,6 +223,6 @@ def mock_sleep(request: pytest.FixtureRequest) -> MockSleep:
     return MockSleep(_active(request))
 
 
-# webhook_receiver: provided by the webhooks helper's mockserver/testing/webhooks.py. Register it
-# here (import its fixture, or add "mockserver.testing.webhooks" to a pytest_plugins list) once it
-# lands; the receiver is deliberately not built in this module.
+# A receiver on a free loopback port that records and verifies signed deliveries; built by the
+# webhooks feature (mockserver/testing/webhooks.py), registered here so a plain install has it.
+webhook_receiver = pytest.fixture(_webhook_receiver)

@@ -1,7 +1,8 @@
-"""Test your own client against the mock: conformance checks, journal verification, fuzzed answers.
+"""Helpers for tests that use the mock: fixtures' building blocks, receivers, assertions.
 
 The pytest fixtures live in ``mockserver.pytest_plugin``; this package holds what they use and
-what a test imports directly (``strategies`` for Hypothesis, ``CannedResponse``).
+what a test imports directly: conformance checks and ``verify``, fuzzed answers (``strategies``
+for Hypothesis, ``CannedResponse``) and the webhook receiver (``webhooks``).
 """
 
 from mockserver.testing.conformance import ContractViolation as ContractViolation
