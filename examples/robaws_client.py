@@ -149,6 +149,10 @@ class RobawsClient:
     def create_client(self, body: dict[str, Any], idempotency_key: str | None = None) -> Any:
         return self.create("/api/v2/clients", body, idempotency_key)
 
+    def register_webhook(self, url: str, events: list[str]) -> dict[str, Any]:
+        """Subscribe ``url``; keep the returned ``secret`` to verify deliveries [R-WH]."""
+        return dict(self.create("/api/v2/webhook-endpoints", {"url": url, "events": events}))
+
     def patch_client(self, client_id: str, changes: dict[str, Any]) -> Any:
         headers = {"Content-Type": "application/merge-patch+json"}
         path = f"/api/v2/clients/{client_id}"
