@@ -73,25 +73,25 @@ class MockEngine:
         return self.seed(missing) if missing else {}
 
     def seed(
-        self, apis: list[str] | None = None, progress: Callable[[int], None] | None = None
+        self,
+        apis: list[str] | None = None,
+        progress: Callable[[int], None] | None = None,
+        only: frozenset[str] | None = None,
     ) -> dict[str, dict[str, int]]:
         """Replace the records of ``apis`` (default all) with the seed state."""
         counts = {}
         for name in apis or list(self.runtimes):
-            runtime = self.runtimes[name]
-            seeder = Seeder(
-                runtime.spec,
-                self.store,
-                runtime.views,
-                runtime.fixtures_dir,
-                [t.id for t in runtime.book.tenants],
-            )
-            counts[name] = seeder.seed(
-                self.settings.seed, self.seed_epoch(), self.settings.volume, progress
+            counts[name] = self.seeder(name).seed(
+                self.settings.seed, self.seed_epoch(), self.settings.volume, progress, only
             )
             marker = {"seed": self.settings.seed, "volume": self.settings.volume}
             self.store.key_set(SEEDED, name, marker, self.clock.now(), None)
         return counts
+
+    def seeder(self, api: str) -> Seeder:
+        runtime = self.runtimes[api]
+        tenants = [t.id for t in runtime.book.tenants]
+        return Seeder(runtime.spec, self.store, runtime.views, runtime.fixtures_dir, tenants)
 
     def seed_epoch(self) -> datetime:
         if self.settings.seed_epoch == "now":

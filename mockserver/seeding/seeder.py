@@ -89,14 +89,16 @@ class Seeder:
         }
         self._stamp_format = spec.config.timestamps.get("format", "iso8601-ms")
 
-    def planned(self, volume: int | None = None) -> int:
+    def planned(self, volume: int | None = None, only: frozenset[str] | None = None) -> int:
         """About how many records ``seed`` will write: the generated ones (fixtures add a few)."""
-        counts = [self._count(r, volume) for r in self.spec.resources.values()]
+        counts = [self._count(r, volume, only) for r in self.spec.resources.values()]
         return sum(counts) * len(self.tenants)
 
     @staticmethod
-    def _count(resource: Resource, volume: int | None) -> int:
-        return resource.seed_count if volume is None or resource.seed_count == 0 else volume
+    def _count(resource: Resource, volume: int | None, only: frozenset[str] | None) -> int:
+        if volume is None or resource.seed_count == 0:
+            return resource.seed_count
+        return volume if only is None or resource.name in only else resource.seed_count
 
     def seed(
         self,
@@ -104,9 +106,11 @@ class Seeder:
         now: datetime,
         volume: int | None = None,
         progress: Callable[[int], None] | None = None,
+        only: frozenset[str] | None = None,
     ) -> dict[str, int]:
         """Replace the API's records with the seed state; returns records per resource.
 
+        ``volume`` replaces the spec's count for every seeded resource, or for those in ``only``.
         Records are written in batches (one transaction each on SQLite), and ``progress`` hears
         how many records each batch held.
         """
@@ -119,7 +123,7 @@ class Seeder:
                 where = Collection(self.spec.name, tenant, name)
                 fixed = self._fixed(tenant, resource, now)
                 generated = self._generated(
-                    tenant, resource, self._count(resource, volume), seed, now, ids
+                    tenant, resource, self._count(resource, volume, only), seed, now, ids
                 )
                 written: list[Any] = []
                 for batch in _batches(itertools.chain(fixed, generated), BATCH):
