@@ -12,6 +12,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import RequestRedirect
 
 from mockserver import admin
+from mockserver import admin_controls  # noqa: F401  (adds its routes to the admin blueprint)
 from mockserver import handlers_builtin  # noqa: F401  (registers shared and per-API handlers)
 from mockserver.clock import Clock
 from mockserver.engine import MockEngine

@@ -26,7 +26,46 @@ def _settings(args: argparse.Namespace, default_store: str | None = None) -> Set
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
+    features = dict(settings.features)
+    mode = {
+        key: value
+        for key, value in (
+            ("mode", getattr(args, "rate_limit", None)),
+            ("ietf", getattr(args, "rate_limit_ietf", None) or None),
+            ("temp-block", getattr(args, "rate_limit_temp_block", None) or None),
+        )
+        if value is not None
+    }
+    if mode:
+        features["ratelimit"] = mode
+    if getattr(args, "fault", None):
+        features["faults"] = parse_fault_flags(args.fault)
+    if getattr(args, "idempotency_ttl", None) is not None:
+        features["idempotency"] = {"ttl": args.idempotency_ttl}
+    if features != settings.features:
+        changes["features"] = features
     return settings.replace(**changes)
+
+
+def parse_fault_flags(flags: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
+    """``--fault robaws.listClients:error_rate=0.2,latency_ms=50`` (target optional: all)."""
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for flag in flags:
+        target, _, options = (
+            flag.rpartition(":") if "=" in flag.rpartition(":")[2] else ("", "", flag)
+        )
+        api, _, operation = target.partition(".")
+        values: dict[str, Any] = {}
+        for item in filter(None, options.split(",")):
+            name, sep, raw = item.partition("=")
+            if not sep:
+                raise MockServerError(f"--fault {flag!r}: expected name=value, got {item!r}")
+            try:
+                values[name.strip()] = float(raw) if name.strip() != "seed" else int(raw)
+            except ValueError:
+                raise MockServerError(f"--fault {flag!r}: {name} must be a number") from None
+        found.setdefault(api or "*", {})[operation or "*"] = values
+    return found
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -164,6 +203,28 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser.add_argument("--threads", type=int, default=8, help="threads per process")
     serve_parser.add_argument(
         "--workers", type=int, default=1, help="processes (gunicorn); needs sqlite or redis"
+    )
+    serve_parser.add_argument(
+        "--rate-limit",
+        choices=["faithful", "off", "storm"],
+        help="each vendor's limits (default), none, or 429 to every request",
+    )
+    serve_parser.add_argument(
+        "--rate-limit-ietf", action="store_true", help="also send IETF RateLimit headers"
+    )
+    serve_parser.add_argument(
+        "--rate-limit-temp-block",
+        action="store_true",
+        help="Robaws: answer 401 temp-blocked after repeated 429s",
+    )
+    serve_parser.add_argument(
+        "--fault",
+        action="append",
+        metavar="[API[.OPERATION]:]NAME=VALUE,...",
+        help="latency_ms, latency_sigma, error_rate, ratelimit_rate, drop_rate, seed",
+    )
+    serve_parser.add_argument(
+        "--idempotency-ttl", type=int, help="seconds an Idempotency-Key is remembered (24 h)"
     )
     serve_parser.set_defaults(func=serve)
 

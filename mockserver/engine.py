@@ -15,6 +15,7 @@ from mockserver import features  # noqa: F401  (registers the feature blocks wit
 from mockserver.clock import Clock
 from mockserver.errors import ConfigError
 from mockserver.events import EventBus
+from mockserver.features.controls import Controls
 from mockserver.journal import Journal
 from mockserver.profiles.formats import parse_timestamp
 from mockserver.runtime import ApiRuntime
@@ -51,6 +52,7 @@ class MockEngine:
         self.clock = clock or Clock()
         self.store = open_store(settings)
         self.journal = Journal(settings.journal_size)
+        self.controls = Controls(settings.features)  # rate-limit modes, faults
         self.events = EventBus()  # domain events; the webhook outbox listens here
         self.internal_errors: list[str] = []  # bugs of the mock itself, surfaced to tests
         self.runtimes: dict[str, ApiRuntime] = {}
@@ -108,6 +110,7 @@ class MockEngine:
         with self._reset_lock:
             if apis is None:
                 self.store.clear_keys()
+                self.controls.reset()
                 self.journal.clear()
                 self.internal_errors.clear()
             for hook in self.reset_hooks:

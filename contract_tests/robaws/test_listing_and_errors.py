@@ -81,9 +81,7 @@ def test_extra_field_filter_with_url_encoded_brackets(robaws: Robaws) -> None:
 
 def test_a_repeated_extra_field_filter_is_rejected_not_collapsed(robaws: Robaws) -> None:
     """Found by Schemathesis: keeping one of three values accepted an array-valued filter."""
-    response = robaws.call(
-        "GET", f"{API}/clients?extraFields%5BTier%5D=a&extraFields%5BTier%5D=b"
-    )
+    response = robaws.call("GET", f"{API}/clients?extraFields%5BTier%5D=a&extraFields%5BTier%5D=b")
     assert response.status_code == 400
     assert "extraFields[Tier]" in response.get_data(as_text=True)
 

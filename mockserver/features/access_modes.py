@@ -33,6 +33,23 @@ extensions.FEATURE_SCHEMAS["access-modes"] = SCHEMA
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def mode_of(runtime: Any, request: Any) -> str | None:
+    """The mode a request asks for (a read-only one wins), or the default; None if undeclared."""
+    config = runtime.spec.config.features.get("access-modes")
+    if not config:
+        return None
+    read_only = set(config["read-only"])
+    asked = [
+        value.strip().lower()
+        for value in (
+            request.headers.get(config["header"]) if config.get("header") else None,
+            request.args.get(config["query"]) if config.get("query") else None,
+        )
+        if value
+    ]
+    return next((m for m in asked if m in read_only), asked[0] if asked else config["default"])
+
+
 def step_for(runtime: Any, op: Any) -> Any:
     config = runtime.spec.config.features.get("access-modes")
     if not config:
@@ -41,15 +58,7 @@ def step_for(runtime: Any, op: Any) -> Any:
     writes = op.method not in READ_METHODS
 
     def step(ctx: RequestContext, proceed: Any) -> Reply:
-        asked = [
-            value.strip().lower()
-            for value in (
-                ctx.request.headers.get(config.get("header", "")) if config.get("header") else None,
-                ctx.request.args.get(config.get("query", "")) if config.get("query") else None,
-            )
-            if value
-        ]
-        mode = next((m for m in asked if m in read_only), asked[0] if asked else config["default"])
+        mode = mode_of(runtime, ctx.request)
         ctx.access_mode = mode
         if writes and mode in read_only:
             raise errors.forbidden(

@@ -40,6 +40,7 @@ class RequestContext:
     changes: list[Change] = field(default_factory=list)
     started: float = 0.0
     access_mode: str | None = None  # e.g. Robaws' "live" / "replica" (features/access_modes.py)
+    forced_429: bool = False  # fault injection asks the limiter to deny this request
 
     @property
     def tenant(self) -> str:
