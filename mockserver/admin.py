@@ -31,16 +31,25 @@ def problem(status: int, message: str) -> tuple[Response, int]:
     return jsonify({"status": status, "message": message}), status
 
 
-def sample_path(runtime: ApiRuntime) -> str:
-    """A list operation without path parameters, for the ready-to-paste curl line."""
-    for op in runtime.spec.operations:
-        if op.method == "GET" and op.binding.action == "list" and "{" not in op.path:
+def sample_path(runtime: ApiRuntime, scheme: str | None = None) -> str:
+    """A GET without path parameters the credential's scheme opens (a list if there is one), for
+    the ready-to-paste curl line."""
+
+    def opens(op: Any) -> bool:
+        return scheme is None or any(scheme in alternative for alternative in op.security)
+
+    candidates = [op for op in runtime.spec.operations if op.method == "GET" and opens(op)]
+    for op in candidates:
+        if op.binding.action == "list" and "{" not in op.path:
+            return op.path
+    for op in candidates:
+        if "{" not in op.path:
             return op.path
     return next((op.path for op in runtime.spec.operations if op.method == "GET"), "/")
 
 
 def curl_line(runtime: ApiRuntime, credential: dict[str, Any], base: str) -> str:
-    url = base + sample_path(runtime)
+    url = base + sample_path(runtime, credential.get("scheme"))
     scheme = runtime.spec.security_schemes.get(credential.get("scheme", ""), {})
     kind = runtime.authenticator.kinds.get(credential.get("scheme", ""))
     if kind == "basic":

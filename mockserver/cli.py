@@ -36,6 +36,9 @@ def _settings(args: argparse.Namespace, default_store: str | None = None) -> Set
         )
         if value is not None
     }
+    overrides = parse_overrides(getattr(args, "rate_limit_override", None) or [])
+    if overrides:
+        mode = {**mode, "mode": "custom", "overrides": overrides}
     if mode:
         features["ratelimit"] = mode
     if getattr(args, "fault", None):
@@ -45,6 +48,18 @@ def _settings(args: argparse.Namespace, default_store: str | None = None) -> Set
     if features != settings.features:
         changes["features"] = features
     return settings.replace(**changes)
+
+
+def parse_overrides(flags: list[str]) -> dict[str, dict[str, int]]:
+    """``--rate-limit-override burst.burst-capacity=5`` -> ``{"burst": {"burst-capacity": 5}}``."""
+    found: dict[str, dict[str, int]] = {}
+    for flag in flags:
+        target, sep, raw = flag.partition("=")
+        policy, dot, number = target.partition(".")
+        if not (sep and dot and raw.isdigit()):
+            raise MockServerError(f"--rate-limit-override {flag!r}: expected POLICY.NAME=INTEGER")
+        found.setdefault(policy, {})[number] = int(raw)
+    return found
 
 
 def parse_fault_flags(flags: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -208,6 +223,12 @@ def main(argv: list[str] | None = None) -> int:
         "--rate-limit",
         choices=["faithful", "off", "storm"],
         help="each vendor's limits (default), none, or 429 to every request",
+    )
+    serve_parser.add_argument(
+        "--rate-limit-override",
+        action="append",
+        metavar="POLICY.NAME=N",
+        help="custom numbers, e.g. burst.burst-capacity=5 or daily.limit=100",
     )
     serve_parser.add_argument(
         "--rate-limit-ietf", action="store_true", help="also send IETF RateLimit headers"

@@ -66,7 +66,7 @@ class Authenticator:
                     )
                 return outcomes[0].principal
         if presented:
-            raise errors.unauthenticated("Invalid credentials")
+            raise errors.ApiError(401, "Invalid credentials", code="invalid_credentials")
         raise errors.unauthenticated()
 
     def _check(self, scheme_name: str, scopes: list[str], request: Request) -> _Outcome:

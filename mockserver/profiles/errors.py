@@ -7,6 +7,7 @@ NestJS answer schema violations with 422, not 400). Styles are chosen by ``x-moc
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,10 +49,22 @@ def _field_name(violation: Violation) -> str:
     return violation.field or violation.location
 
 
-def _keyed(violations: list[Violation]) -> dict[str, list[str]]:
+_REQUIRED = re.compile(r'^"(?P<name>[^"]+)" is a required property$')
+
+
+def _keyed(violations: list[Violation], required: str | None = None) -> dict[str, list[str]]:
+    """Messages by field. ``required`` (``{field}`` placeholder) rewords a missing member or
+    parameter the way the framework does and files it under that name, as DRF and Laravel do."""
     keyed: dict[str, list[str]] = {}
     for violation in violations:
-        keyed.setdefault(_field_name(violation), []).append(violation.message)
+        field, message = _field_name(violation), violation.message
+        missing = _REQUIRED.match(message) if required else None
+        if missing and required:
+            name = missing["name"]
+            nested = violation.location == "body" and field != "non_field_errors"
+            field = f"{field}.{name}" if nested else name
+            message = required.format(field=name.replace("_", " "))
+        keyed.setdefault(field, []).append(message)
     return keyed
 
 
@@ -88,9 +101,16 @@ class DrfErrors:
     def render(self, error: ApiError, ctx: ErrorContext) -> RenderedError:
         if error.empty_body:
             return RenderedError(error.status, None, dict(error.headers))
-        body: Any = {"detail": error.message}
+        message = error.message
+        if error.code == "unauthenticated":
+            message = "Authentication credentials were not provided."
+        elif error.code == "invalid_credentials":
+            message = "Invalid API key."
+        elif error.code == "not_found":
+            message = "Not found."
+        body: Any = {"detail": message}
         if error.status == 400 and error.violations:
-            body = _keyed(error.violations)
+            body = _keyed(error.violations, "This field is required.")
         return RenderedError(error.status, body, dict(error.headers))
 
 
@@ -101,10 +121,17 @@ class LaravelErrors:
         if error.empty_body:
             return RenderedError(error.status, None, dict(error.headers))
         status = error.status
-        body: dict[str, Any] = {"message": error.message}
+        message = error.message
+        if error.code in ("unauthenticated", "invalid_credentials"):
+            message = "Unauthenticated."  # Laravel's AuthenticationException, whatever the cause
+        body: dict[str, Any] = {"message": message}
+        if any(v.location == "path" for v in error.violations):
+            # route-model binding runs before validation: a bad id is simply not found
+            return RenderedError(404, {"message": "Not Found"}, dict(error.headers))
         if error.violations and error.code in ("bad_request", "unprocessable"):
             status = 422
-            body = {"message": "The given data was invalid.", "errors": _keyed(error.violations)}
+            errors = _keyed(error.violations, "The {field} field is required.")
+            body = {"message": "The given data was invalid.", "errors": errors}
         return RenderedError(status, body, dict(error.headers))
 
 

@@ -117,6 +117,7 @@ class LaravelPaginator:
         self.page = config.option("page-param", "page")
         self.per_page = config.option("size-param", "per_page")
         self.default = config.option("default-size", 15)
+        self.max = config.option("max-size")  # Laravel apps clamp per_page rather than reject it
         self.off_for = set(config.option("off-for-roles", []))
 
     def window(self, request: PageRequest) -> Window | None:
@@ -124,6 +125,8 @@ class LaravelPaginator:
         if not asked and self.off_for.intersection(request.roles):
             return None
         per_page = request.query.get(self.per_page, self.default)
+        if self.max:
+            per_page = min(per_page, self.max)
         return Window((request.query.get(self.page, 1) - 1) * per_page, per_page)
 
     def envelope(

@@ -28,6 +28,7 @@ from mockserver.spec.model import ApiSpec
 from mockserver.spec.model import Relation
 from mockserver.spec.model import Resource
 from mockserver.state.query import Collection
+from mockserver.state.resources import write_only_fields
 from mockserver.state.store import Store
 from mockserver.validation.schemas import SchemaViews
 
@@ -88,6 +89,7 @@ class Seeder:
             name: views.response_validator(r.schema_pointer) for name, r in spec.resources.items()
         }
         self._stamp_format = spec.config.timestamps.get("format", "iso8601-ms")
+        self._write_only = {name: write_only_fields(spec, r) for name, r in spec.resources.items()}
 
     def planned(self, volume: int | None = None, only: frozenset[str] | None = None) -> int:
         """About how many records ``seed`` will write: the generated ones (fixtures add a few)."""
@@ -244,7 +246,7 @@ class Seeder:
             doc.setdefault(key, value)
 
     def _check(self, resource: Resource, doc: dict[str, Any], where: str) -> None:
-        shown = dict(doc)
+        shown = {k: v for k, v in doc.items() if k not in self._write_only[resource.name]}
         for stamp in (resource.created_field, resource.updated_field):
             if stamp and stamp in shown:
                 shown[stamp] = formats.render_timestamp(shown[stamp], self._stamp_format)

@@ -40,6 +40,16 @@ def parse_includes(value: str | list[str] | None) -> IncludeTree:
     return tree
 
 
+def write_only_fields(spec: ApiSpec, resource: Resource) -> list[str]:
+    """Top-level ``writeOnly`` properties: stored (they may drive behaviour), never returned."""
+    schema = resolve(spec.document, lookup(spec.document, resource.schema_pointer))
+    return [
+        name
+        for name, prop in (schema.get("properties") or {}).items()
+        if isinstance(prop, dict) and resolve(spec.document, prop).get("writeOnly")
+    ]
+
+
 @dataclass(frozen=True)
 class Change:
     """What a write did: the record before and after (None when created or deleted)."""
@@ -63,6 +73,8 @@ class Resources:
             name: [rel.name for rel in r.relations.values() if rel.embedded]
             for name, r in spec.resources.items()
         }
+        # writeOnly properties are stored (they may drive behaviour) but never returned
+        self._write_only = {name: write_only_fields(spec, r) for name, r in spec.resources.items()}
 
     # lookups ---------------------------------------------------------------------------------
 
@@ -188,6 +200,8 @@ class Resources:
         for hidden in self._hidden_embedded[name]:
             if hidden not in include:
                 out.pop(hidden, None)
+        for secret in self._write_only[name]:
+            out.pop(secret, None)
         self._expand(tenant, resource.relations, out, include, doc.get(resource.id_field))
         for stamp in (resource.created_field, resource.updated_field):
             if stamp and stamp in out:
