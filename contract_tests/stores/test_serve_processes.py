@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextlib import suppress
 from typing import Any
 
 import pytest
@@ -44,11 +45,11 @@ class Served:
         self.clients = f"{self.url}/robaws/api/v2/clients"
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        try:
+        with suppress(ProcessLookupError):  # already gone
             os.killpg(self.child.pid, sig)
-        except ProcessLookupError:
-            return
         self.child.wait(timeout=10)
+        if self.child.stderr is not None:
+            self.child.stderr.close()
 
 
 @contextmanager

@@ -44,6 +44,19 @@ CREATE TABLE IF NOT EXISTS sequences (
     api TEXT NOT NULL, resource TEXT NOT NULL, value INTEGER NOT NULL,
     PRIMARY KEY (api, resource)
 );
+-- collection sizes kept by triggers, so an unfiltered page does not count 100k index entries
+CREATE TABLE IF NOT EXISTS collection_sizes (
+    api TEXT NOT NULL, tenant TEXT NOT NULL, resource TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (api, tenant, resource)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS records_added AFTER INSERT ON records BEGIN
+    INSERT INTO collection_sizes VALUES (new.api, new.tenant, new.resource, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS records_removed AFTER DELETE ON records BEGIN
+    UPDATE collection_sizes SET n = n - 1
+    WHERE api = old.api AND tenant = old.tenant AND resource = old.resource;
+END;
 CREATE TABLE IF NOT EXISTS keys (
     namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires REAL,
     PRIMARY KEY (namespace, key)
@@ -127,8 +140,11 @@ class SQLiteStore:
         params = [where.api, where.tenant, where.resource, *plan.params]
         with self._transaction("DEFERRED") as db:  # one snapshot for the count and the page
             if plan.exact:
-                total = db.execute(f"SELECT count(*) FROM records WHERE {clause}", params)
-                page = Page(total=int(total.fetchone()[0]))
+                if plan.where:
+                    total = db.execute(f"SELECT count(*) FROM records WHERE {clause}", params)
+                    page = Page(total=int(total.fetchone()[0]))
+                else:
+                    page = Page(total=self._size(db, where))
                 if page.total > query.offset and query.limit != 0:
                     rows = db.execute(
                         f"SELECT doc FROM records WHERE {clause} ORDER BY {plan.order_by} "
@@ -188,15 +204,15 @@ class SQLiteStore:
                 db.execute("DELETE FROM sequences WHERE api=?", (api,))
 
     def count(self, where: Collection) -> int:
-        row = (
-            self._db()
-            .execute(
-                "SELECT count(*) FROM records WHERE api=? AND tenant=? AND resource=?",
-                (where.api, where.tenant, where.resource),
-            )
-            .fetchone()
-        )
-        return int(row[0])
+        return self._size(self._db(), where)
+
+    @staticmethod
+    def _size(db: sqlite3.Connection, where: Collection) -> int:
+        row = db.execute(
+            "SELECT n FROM collection_sizes WHERE api=? AND tenant=? AND resource=?",
+            (where.api, where.tenant, where.resource),
+        ).fetchone()
+        return int(row[0]) if row else 0
 
     # keys ----------------------------------------------------------------------------------------
 
