@@ -59,16 +59,20 @@ def process(
 
 
 @contextmanager
-def mock(port: int, *args: str, threads: int = 8) -> Iterator[float]:
+def mock(
+    port: int, *args: str, threads: int = 8, env: dict[str, str] | None = None
+) -> Iterator[float]:
     """``mockserver serve``; its default SQLite store goes to a fresh folder, never the cwd."""
     with tempfile.TemporaryDirectory(prefix="mockserver-bench-") as data_dir:
         store = () if "--data-dir" in args else ("--data-dir", data_dir)
-        with _mock(port, *store, *args, threads=threads) as startup:
+        with _mock(port, *store, *args, threads=threads, env=env) as startup:
             yield startup
 
 
 @contextmanager
-def _mock(port: int, *args: str, threads: int = 8) -> Iterator[float]:
+def _mock(
+    port: int, *args: str, threads: int = 8, env: dict[str, str] | None = None
+) -> Iterator[float]:
     command = [
         sys.executable,
         "-m",
@@ -83,7 +87,7 @@ def _mock(port: int, *args: str, threads: int = 8) -> Iterator[float]:
         *(() if "--rate-limit" in args else ("--rate-limit", "off")),
         *args,
     ]
-    with process(command, f"http://127.0.0.1:{port}/__admin/health") as startup:
+    with process(command, f"http://127.0.0.1:{port}/__admin/health", env) as startup:
         yield startup
 
 
