@@ -6,11 +6,15 @@ import os
 import uuid
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from contract_tests.backends import fresh_settings
+from mockserver.engine import open_store
+from mockserver.settings import Settings
 from mockserver.state.query import Collection
 from mockserver.state.query import Condition
 from mockserver.state.query import Query
@@ -154,3 +158,22 @@ def test_every_op_and_value_type_filters_like_the_reference(store: Store) -> Non
         for value in MIXED:
             query = Query(conditions=(Condition((("a",),), op, (value,)),), sort=(("id", False),))
             assert store.query(where, query) == run_query(records, query), (op, value)
+
+
+@pytest.mark.parametrize("shared", ["sqlite", "redis"])
+def test_a_write_through_one_handle_is_seen_by_the_others_next_list(shared: str) -> None:
+    """Two handles on one store, as two workers have: no list may serve stale records."""
+    changes = fresh_settings(shared)
+    first, second = (open_store(Settings().replace(**changes)) for _ in range(2))
+    query = Query(sort=(("id", False),), limit=10)
+    first.insert(WHERE, "1", {"id": "1"})
+    assert [d["id"] for d in second.query(WHERE, query).items] == ["1"]  # second caches
+    first.insert(WHERE, "2", {"id": "2"})
+    first.replace(WHERE, "1", {"id": "1", "v": 2})
+    assert second.query(WHERE, query).items == [{"id": "1", "v": 2}, {"id": "2"}]
+    first.delete(WHERE, "2")
+    assert second.query(WHERE, query).total == 1
+    first.clear_records("api")
+    assert second.query(WHERE, query).total == 0
+    first.close()
+    second.close()

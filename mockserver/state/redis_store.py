@@ -16,6 +16,9 @@ hash and evaluate the ``Query`` in Python: exact, but a list costs O(collection 
 from __future__ import annotations
 
 import json
+import threading
+import uuid
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -103,9 +106,13 @@ class RedisStore:
         self._key_add = self.client.register_script(KEY_ADD)
         self._next_id = self.client.register_script(NEXT_ID)
         self._take_tokens = self.client.register_script(TAKE_TOKENS)
+        self._lists = ListCache(self)
 
     def _records(self, where: Collection) -> str:
         return f"{self.prefix}:r:{where.api}:{where.tenant}:{where.resource}"
+
+    def _version(self, where: Collection) -> str:
+        return f"{self.prefix}:v:{where.api}:{where.tenant}:{where.resource}"
 
     def _keys(self, namespace: str) -> str:
         return f"{self.prefix}:k:{namespace}"
@@ -122,32 +129,42 @@ class RedisStore:
         return json.loads(raw) if raw is not None else None  # type: ignore[arg-type]
 
     def query(self, where: Collection, query: Query) -> Page:
-        raws: list[bytes] = self.client.hvals(self._records(where))  # type: ignore[assignment]
-        return run_query([json.loads(raw) for raw in raws], query)
+        return self._lists.query(where, query)
+
+    def _write(self, where: Collection, *commands: tuple[str, tuple[Any, ...]]) -> list[Any]:
+        """Apply ``commands`` and change the collection's version in one MULTI/EXEC."""
+        with self.client.pipeline(transaction=True) as pipe:
+            for name, command_args in commands:
+                getattr(pipe, name)(*command_args)
+            pipe.set(self._version(where), uuid.uuid4().hex)
+            return list(pipe.execute())
 
     def insert(self, where: Collection, record_id: str, doc: dict[str, Any]) -> None:
-        self.client.hset(self._records(where), record_id, _dumps(doc))
+        self._write(where, ("hset", (self._records(where), record_id, _dumps(doc))))
 
     def insert_many(self, where: Collection, docs: Iterable[tuple[str, dict[str, Any]]]) -> None:
         mapping = {record_id: _dumps(doc) for record_id, doc in docs}
         if mapping:
-            self.client.hset(self._records(where), mapping=mapping)
+            self._write(where, ("hset", (self._records(where), None, None, mapping)))
 
     def replace(self, where: Collection, record_id: str, doc: dict[str, Any]) -> None:
         self.insert(where, record_id, doc)
 
     def delete(self, where: Collection, record_id: str) -> bool:
-        return bool(self.client.hdel(self._records(where), record_id))
+        return bool(self._write(where, ("hdel", (self._records(where), record_id)))[0])
 
     def next_id(self, api: str, resource: str, start: int) -> int:
         return int(self._next_id(keys=[f"{self.prefix}:seq"], args=[f"{api}:{resource}", start]))
 
     def clear_records(self, api: str | None = None) -> None:
+        # versions are random tokens, so deleting them along with the records is safe
         if api is None:
             self._delete_matching(f"{self.prefix}:r:*")
+            self._delete_matching(f"{self.prefix}:v:*")
             self.client.delete(f"{self.prefix}:seq")
             return
         self._delete_matching(f"{self.prefix}:r:{api}:*")
+        self._delete_matching(f"{self.prefix}:v:{api}:*")
         fields: list[bytes] = self.client.hkeys(f"{self.prefix}:seq")  # type: ignore[assignment]
         sequences = [f for f in fields if f.startswith(api.encode() + b":")]
         if sequences:
@@ -221,3 +238,65 @@ class RedisStore:
 
     def close(self) -> None:
         self.client.close()
+
+
+class ListCache:
+    """Decoded collections and sorted results, per process, checked against Redis on every list.
+
+    Every write sets the collection's version key to a fresh token in the same MULTI as the
+    write, so a list costs one GET while nothing changed (in any worker), and a full reload,
+    read atomically with its version, after a change. Pages are still fresh copies (decoded from
+    the stored JSON), as every backend guarantees.
+    """
+
+    COLLECTIONS = 64
+    QUERIES = 16  # cached (conditions, sort) results per collection
+
+    def __init__(self, store: RedisStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Collection, _Cached] = OrderedDict()
+
+    def _load(self, where: Collection) -> _Cached:
+        version = self.store.client.get(self.store._version(where))
+        with self._lock:
+            cached = self._entries.get(where)
+            if cached is not None and cached.version == version:
+                self._entries.move_to_end(where)
+                return cached
+        with self.store.client.pipeline(transaction=True) as pipe:
+            pipe.hvals(self.store._records(where))
+            pipe.get(self.store._version(where))
+            raws, version = pipe.execute()
+        cached = _Cached(version, [(json.loads(raw), raw) for raw in raws])
+        with self._lock:
+            self._entries[where] = cached
+            self._entries.move_to_end(where)
+            while len(self._entries) > self.COLLECTIONS:
+                self._entries.popitem(last=False)
+        return cached
+
+    def query(self, where: Collection, query: Query) -> Page:
+        cached = self._load(where)
+        shape = repr((query.conditions, query.sort))  # repr: False, 0 and 0.0 stay distinct
+        selected = cached.results.get(shape)
+        if selected is None:
+            raw_of = {id(doc): raw for doc, raw in cached.entries}
+            found = run_query(
+                [doc for doc, _ in cached.entries], Query(query.conditions, query.sort)
+            )
+            selected = [raw_of[id(doc)] for doc in found.items]
+            with self._lock:
+                if len(cached.results) >= self.QUERIES:
+                    cached.results.pop(next(iter(cached.results)))
+                cached.results[shape] = selected
+        end = None if query.limit is None else query.offset + query.limit
+        items = [json.loads(raw) for raw in selected[query.offset : end]]
+        return Page(items=items, total=len(selected))
+
+
+class _Cached:
+    def __init__(self, version: bytes | None, entries: list[tuple[dict[str, Any], bytes]]) -> None:
+        self.version = version
+        self.entries = entries
+        self.results: dict[str, list[bytes]] = {}
