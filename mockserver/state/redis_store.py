@@ -255,15 +255,26 @@ class ListCache:
     def __init__(self, store: RedisStore) -> None:
         self.store = store
         self._lock = threading.Lock()
+        self._reloading = threading.Lock()
         self._entries: OrderedDict[Collection, _Cached] = OrderedDict()
 
     def _load(self, where: Collection) -> _Cached:
+        cached = self._current(where)
+        if cached is not None:
+            return cached
+        with self._reloading:  # one reload at a time: waiting threads then find it done
+            return self._current(where) or self._reload(where)
+
+    def _current(self, where: Collection) -> _Cached | None:
         version = self.store.client.get(self.store._version(where))
         with self._lock:
             cached = self._entries.get(where)
             if cached is not None and cached.version == version:
                 self._entries.move_to_end(where)
                 return cached
+        return None
+
+    def _reload(self, where: Collection) -> _Cached:
         with self.store.client.pipeline(transaction=True) as pipe:
             pipe.hvals(self.store._records(where))
             pipe.get(self.store._version(where))
