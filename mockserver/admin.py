@@ -171,3 +171,7 @@ def admin_spec() -> Response:
     document = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))
     document["servers"] = [{"url": request.host_url.rstrip("/")}]
     return Response(json.dumps(document), mimetype="application/json")
+
+
+# Routes of features that live in their own packages register on this blueprint.
+from mockserver.webhooks import admin_routes as _webhook_routes  # noqa: E402, F401

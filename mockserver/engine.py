@@ -24,6 +24,7 @@ from mockserver.settings import Settings
 from mockserver.spec.loader import load_spec
 from mockserver.state.store import MemoryStore
 from mockserver.state.store import Store
+from mockserver.webhooks import WebhookService
 
 DEFAULT_DATA_DIR = Path(".mockserver")  # in the working directory, like .pytest_cache
 SEEDED = "mockserver.seeded"  # key namespace: which APIs a persistent store already holds
@@ -63,6 +64,7 @@ class MockEngine:
             if spec.name != api:
                 raise ConfigError(f"{settings.spec_path(api)} declares x-mock.api '{spec.name}'")
             self.runtimes[api] = ApiRuntime(spec, self, settings.fixtures_dir / api)
+        self.webhooks = WebhookService(self)  # outbox listener + background delivery worker
 
     def runtime_for_path(self, path: str) -> ApiRuntime | None:
         first = path.split("/", 2)[1] if path.startswith("/") else ""
@@ -104,6 +106,10 @@ class MockEngine:
                 f"seed_epoch {self.settings.seed_epoch!r} is not an ISO-8601 date-time"
             )
         return moment
+
+    def close(self) -> None:
+        """Stop background work (the webhook worker); the server calls this when it stops."""
+        self.webhooks.close()
 
     def reset(self, apis: list[str] | None = None) -> dict[str, dict[str, int]]:
         """Back to the seed state: records, keys (limits, idempotency, tokens), journal."""

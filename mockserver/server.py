@@ -60,6 +60,9 @@ class MockServer:
         server.task_dispatcher.shutdown()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        engine = self.app.extensions.get("mockserver")
+        if engine is not None:
+            engine.close()  # the webhook worker stops with the server
 
     def __enter__(self) -> MockServer:
         return self.start()

@@ -76,6 +76,9 @@ class Settings:
         for name in ("STORE", "REDIS_URL", "REDIS_PREFIX", "SEED_EPOCH"):
             if f"{prefix}{name}" in env:
                 values[name.lower()] = env[f"{prefix}{name}"]
+        if f"{prefix}WEBHOOK_HOSTS" in env:  # where webhooks may be delivered (default: loopback)
+            hosts = [h.strip() for h in env[f"{prefix}WEBHOOK_HOSTS"].split(",") if h.strip()]
+            values.setdefault("features", {})["webhooks"] = {"allow-hosts": hosts}
         if f"{prefix}VALIDATE_RESPONSES" in env:
             values["validate_responses"] = env[f"{prefix}VALIDATE_RESPONSES"] in (
                 "1",

@@ -35,14 +35,22 @@ def load_config(auth: dict[str, Any]) -> schemathesis.Config:
     return schemathesis.Config.from_dict(raw)
 
 
+def header(response: Any, name: str) -> str | None:
+    """A header's value; Schemathesis' responses keep a list per (lower-case) name."""
+    for key, value in response.headers.items():
+        if key.lower() == name.lower():
+            return str(value[0] if isinstance(value, list) else value)
+    return None
+
+
 def wait_seconds(response: Any) -> float:
     """How long the vendor tells a throttled client to wait."""
-    headers = response.headers
-    for name in ("Retry-After", "retry-after"):
-        if name in headers:
-            return float(headers[name])
-    if headers.get("X-RateLimit-Daily-Remaining") == "0" and "X-RateLimit-Daily-Reset" in headers:
-        return float(headers["X-RateLimit-Daily-Reset"]) + 1
+    retry_after = header(response, "Retry-After")
+    if retry_after is not None:
+        return float(retry_after)
+    daily_reset = header(response, "X-RateLimit-Daily-Reset")
+    if header(response, "X-RateLimit-Daily-Remaining") == "0" and daily_reset is not None:
+        return float(daily_reset) + 1
     return 1.0  # Robaws: "it's safe to pause for a second and retry the request"
 
 

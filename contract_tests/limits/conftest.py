@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -52,3 +54,37 @@ def http(server: MockServer, engine: MockEngine) -> Iterator[httpx.Client]:
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     with httpx.Client(base_url=server.url, headers=auth(), limits=limits, timeout=10) as client:
         yield client
+
+
+class Answer:
+    """A response reduced to what the tests compare, whichever transport carried it."""
+
+    def __init__(self, status: int, headers: Any, body: bytes) -> None:
+        self.status_code = status
+        self.headers = httpx.Headers(list(headers.items()))  # case-insensitive, as HTTP is
+        self.data = body
+
+    def get_json(self) -> Any:
+        return json.loads(self.data) if self.data else None
+
+
+class Transport:
+    """The same calls in-process (Flask test client) or over a real socket (httpx)."""
+
+    def __init__(self, app: Flask, http: httpx.Client | None) -> None:
+        self.app = app
+        self.http = http
+
+    def post(self, path: str, *, json: Any, headers: dict[str, str]) -> Answer:
+        if self.http is None:
+            response = self.app.test_client().post(path, json=json, headers=headers)
+            return Answer(response.status_code, response.headers, response.data)
+        found = self.http.post(path, json=json, headers=headers)
+        return Answer(found.status_code, found.headers, found.content)
+
+
+@pytest.fixture(params=["in-process", "socket"])
+def transport(request: pytest.FixtureRequest, app: Flask, engine: MockEngine) -> Transport:
+    if request.param == "in-process":
+        return Transport(app, None)
+    return Transport(app, request.getfixturevalue("http"))

@@ -17,6 +17,7 @@ from mockserver.state.query import Query
 
 from .conftest import CLAES
 from .conftest import CLIENTS
+from .conftest import Transport
 from .conftest import auth
 
 
@@ -29,8 +30,8 @@ def keyed(key: str, credential: tuple[str, str] | None = None) -> dict[str, str]
     return {**(auth(credential) if credential else auth()), "Idempotency-Key": key}
 
 
-def test_a_success_is_replayed_whole_and_marked(app: Flask, engine: MockEngine) -> None:
-    client = app.test_client()
+def test_a_success_is_replayed_whole_and_marked(transport: Transport, engine: MockEngine) -> None:
+    client = transport
     first = client.post(CLIENTS, json={"name": "Once"}, headers=keyed("k-1"))
     again = client.post(CLIENTS, json={"name": "Once"}, headers=keyed("k-1"))
     assert first.status_code == again.status_code == 201
@@ -53,8 +54,10 @@ def test_the_replay_marker_can_be_turned_off(app: Flask, engine: MockEngine) -> 
         object.__setattr__(settings, "features", {})
 
 
-def test_a_failure_is_not_stored_so_a_corrected_retry_works(app: Flask, engine: MockEngine) -> None:
-    client = app.test_client()
+def test_a_failure_is_not_stored_so_a_corrected_retry_works(
+    transport: Transport, engine: MockEngine
+) -> None:
+    client = transport
     wrong = client.post(CLIENTS, json={"name": 42}, headers=keyed("k-fix"))
     assert wrong.status_code == 400
     fixed = client.post(CLIENTS, json={"name": "Fixed"}, headers=keyed("k-fix"))
@@ -62,8 +65,10 @@ def test_a_failure_is_not_stored_so_a_corrected_retry_works(app: Flask, engine: 
     assert count_named(engine, "Fixed") == 1
 
 
-def test_the_same_key_on_a_different_request_is_422(app: Flask, engine: MockEngine) -> None:
-    client = app.test_client()
+def test_the_same_key_on_a_different_request_is_422(
+    transport: Transport, engine: MockEngine
+) -> None:
+    client = transport
     client.post(CLIENTS, json={"name": "A"}, headers=keyed("k-diff"))
     other = client.post(CLIENTS, json={"name": "B"}, headers=keyed("k-diff"))
     assert other.status_code == 422
@@ -71,8 +76,8 @@ def test_the_same_key_on_a_different_request_is_422(app: Flask, engine: MockEngi
     assert count_named(engine, "B") == 0
 
 
-def test_keys_are_scoped_per_credential(app: Flask, engine: MockEngine) -> None:
-    client = app.test_client()
+def test_keys_are_scoped_per_credential(transport: Transport, engine: MockEngine) -> None:
+    client = transport
     client.post(CLIENTS, json={"name": "Mine"}, headers=keyed("shared"))
     theirs = client.post(CLIENTS, json={"name": "Mine"}, headers=keyed("shared", CLAES))
     assert theirs.status_code == 201
@@ -80,14 +85,14 @@ def test_keys_are_scoped_per_credential(app: Flask, engine: MockEngine) -> None:
     assert count_named(engine, "Mine", "claes-renovatie") == 1
 
 
-def test_a_key_longer_than_128_characters_is_400(app: Flask, engine: MockEngine) -> None:
-    response = app.test_client().post(CLIENTS, json={"name": "Long"}, headers=keyed("k" * 129))
+def test_a_key_longer_than_128_characters_is_400(transport: Transport, engine: MockEngine) -> None:
+    response = transport.post(CLIENTS, json={"name": "Long"}, headers=keyed("k" * 129))
     assert response.status_code == 400
     assert count_named(engine, "Long") == 0
 
 
-def test_keys_expire_after_24_hours_of_mock_time(app: Flask, engine: MockEngine) -> None:
-    client = app.test_client()
+def test_keys_expire_after_24_hours_of_mock_time(transport: Transport, engine: MockEngine) -> None:
+    client = transport
     client.post(CLIENTS, json={"name": "Daily"}, headers=keyed("k-exp"))
     engine.clock.advance(86400 + 1)
     again = client.post(CLIENTS, json={"name": "Daily"}, headers=keyed("k-exp"))
@@ -96,7 +101,7 @@ def test_keys_expire_after_24_hours_of_mock_time(app: Flask, engine: MockEngine)
 
 
 def test_a_second_request_while_the_first_is_in_flight_gets_409(
-    app: Flask, engine: MockEngine, monkeypatch: pytest.MonkeyPatch
+    transport: Transport, engine: MockEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     insert = engine.store.insert
 
@@ -105,16 +110,15 @@ def test_a_second_request_while_the_first_is_in_flight_gets_409(
         return insert(*args, **kwargs)
 
     monkeypatch.setattr(engine.store, "insert", slow_insert)
-    client = app.test_client
     results: dict[str, Any] = {}
     first = threading.Thread(
         target=lambda: results.setdefault(
-            "first", client().post(CLIENTS, json={"name": "Slow"}, headers=keyed("k-slow"))
+            "first", transport.post(CLIENTS, json={"name": "Slow"}, headers=keyed("k-slow"))
         )
     )
     first.start()
     threading.Event().wait(0.15)
-    second = client().post(CLIENTS, json={"name": "Slow"}, headers=keyed("k-slow"))
+    second = transport.post(CLIENTS, json={"name": "Slow"}, headers=keyed("k-slow"))
     first.join()
     assert results["first"].status_code == 201
     assert second.status_code == 409

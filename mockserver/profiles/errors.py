@@ -135,6 +135,27 @@ class LaravelErrors:
         return RenderedError(status, body, dict(error.headers))
 
 
+_REQUIRED = re.compile(r'^"(?P<name>[^"]+)" is a required property$')
+_UNEXPECTED = re.compile(
+    r"^Additional properties are not allowed \((?P<names>.+) (was|were) unexpected\)$"
+)
+
+
+def _nest_messages(violation: Violation) -> list[str]:
+    """class-validator's wording: ``email should not be empty``, ``property x should not exist``."""
+    parts = [p for p in violation.field.split("/") if p] if violation.location == "body" else []
+    prefix = "".join(f"{p}." for p in parts)
+    if violation.location == "body":
+        if found := _REQUIRED.match(violation.message):
+            return [f"{prefix}{found['name']} should not be empty"]
+        if found := _UNEXPECTED.match(violation.message):
+            names = re.findall(r"'([^']*)'", found["names"])
+            return [f"property {prefix}{name} should not exist" for name in names]
+        if not parts:
+            return [violation.message]
+    return [f"{_field_name(violation)} {violation.message}"]
+
+
 class NestErrors:
     """NestJS HttpException ``{statusCode, error, message}``; validation lists each failure."""
 
@@ -143,9 +164,11 @@ class NestErrors:
             return RenderedError(error.status, None, dict(error.headers))
         status = error.status
         message: Any = error.message
+        if status == 401:
+            message = "Invalid or expired token"  # the documented 401 body (Installer.com I-AUTH)
         if error.violations and error.code in ("bad_request", "unprocessable"):
             status = 422 if any(v.location == "body" for v in error.violations) else 400
-            message = [f"{_field_name(v)} {v.message}" for v in error.violations]
+            message = [m for v in error.violations for m in _nest_messages(v)]
         body = {"statusCode": status, "error": reason(status), "message": message}
         return RenderedError(status, body, dict(error.headers))
 

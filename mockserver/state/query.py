@@ -96,8 +96,8 @@ def sort_key(doc: dict[str, Any], field_name: str) -> tuple[int, Any]:
         return (1, int(value))
     if isinstance(value, int | float):
         return (2, value)
-    if isinstance(value, str) and value.isdigit() and len(value) < 19:
-        return (2, int(value))  # numeric-string ids ("1000") sort as numbers
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        return (2, int(value))  # numeric-string ids ("1000") sort as numbers; "2²" is no number
     return (3, str(value))
 
 

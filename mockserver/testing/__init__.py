@@ -1,0 +1,1 @@
+"""Helpers for tests that use the mock: fixtures' building blocks, receivers, assertions."""
