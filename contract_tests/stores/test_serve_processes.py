@@ -23,6 +23,7 @@ import pytest
 import requests
 
 from contract_tests.backends import fresh_settings
+from mockserver.testing.webhooks import WebhookReceiver
 
 pytestmark = pytest.mark.socket
 
@@ -87,13 +88,17 @@ def serve(
 def _create(session: requests.Session, url: str, name: str) -> str | None:
     try:
         response = session.post(url, json={"name": name}, headers=AUTH, timeout=10)
-    except requests.ConnectionError:
+    except requests.RequestException:  # killed before or while answering: not acknowledged
         return None
     return str(response.json()["id"]) if response.status_code == 201 else None
 
 
 def test_sigkill_loses_no_acknowledged_create_on_sqlite() -> None:
-    """1,000 acknowledged creates, SIGKILL twice along the way: after restarts all are there."""
+    """1,000 acknowledged creates, SIGKILL twice along the way: after restarts all are there,
+    and the webhook outbox delivers the client.created event of every one of them.
+
+    The receiver is down while the creates run, so every event is still pending at each kill.
+    """
     flags = ("--store", "sqlite", "--data-dir", str(fresh_settings("sqlite")["data_dir"]))
     flags += ("--rate-limit", "off")
     port = _free_port()
@@ -112,8 +117,12 @@ def test_sigkill_loses_no_acknowledged_create_on_sqlite() -> None:
                 with lock:
                     acknowledged.append(created)
 
+    receiver = WebhookReceiver()
     for kill_at in (400, 1000):
         with serve(*flags, port=port) as server:
+            if kill_at == 400:  # subscribed once: the subscription is stored, like the records
+                with receiver:
+                    receiver.subscribe(server.url, "robaws", ["client.created"])
             stop = threading.Event()
             threads = [threading.Thread(target=creator, args=(server, stop)) for _ in range(4)]
             for thread in threads:
@@ -134,9 +143,16 @@ def test_sigkill_loses_no_acknowledged_create_on_sqlite() -> None:
             if session.get(f"{server.clients}/{rid}", headers=AUTH, timeout=10).status_code != 200
         ]
         listed = session.get(f"{server.clients}?size=1", headers=AUTH, timeout=10).json()
-    assert missing == []
-    assert len(set(acknowledged)) == len(acknowledged) >= 1000
-    assert listed["totalItems"] >= 25 + len(acknowledged)  # the seed was kept, not redone
+        assert missing == []
+        assert len(set(acknowledged)) == len(acknowledged) >= 1000
+        assert listed["totalItems"] >= 25 + len(acknowledged)  # the seed was kept, not redone
+        with receiver:  # back up, on the same port: every pending event arrives
+            advance = {"advance": 400}  # past every retry scheduled so far (5 s, 5 min + jitter)
+            session.post(f"{server.url}/__admin/clock", json=advance, timeout=10).raise_for_status()
+            receiver.wait_for(len(acknowledged), timeout=120)
+            delivered = {d.json["data"]["id"] for d in receiver.deliveries}
+            receiver.assert_all_verified()
+    assert set(acknowledged) <= delivered
 
 
 def _race(url: str, count: int, **kwargs: Any) -> list[requests.Response]:
