@@ -177,3 +177,46 @@ def test_a_write_through_one_handle_is_seen_by_the_others_next_list(shared: str)
     assert second.query(WHERE, query).total == 0
     first.close()
     second.close()
+
+
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("insert"), st.integers(0, 6), SCALARS),
+        st.tuples(st.just("delete"), st.integers(0, 6), st.none()),
+        st.tuples(st.just("insert_many"), st.integers(0, 6), SCALARS),
+        st.tuples(st.just("clear"), st.none(), st.none()),
+    ),
+    max_size=12,
+)
+
+
+@pytest.mark.parametrize("shared", ["sqlite", "redis"])
+def test_lists_follow_any_sequence_of_writes_through_another_handle(shared: str) -> None:
+    """A reader's list after every write by another handle equals the memory reference's."""
+    changes = fresh_settings(shared)
+    writer, reader = (open_store(Settings().replace(**changes)) for _ in range(2))
+    reference = open_store(Settings())
+    query = Query(sort=(("a", True), ("id", False)), offset=1, limit=4)
+
+    @settings(max_examples=EXAMPLES // 3, deadline=None)
+    @given(ops=OPS)
+    def run(ops: list[tuple[str, Any, Any]]) -> None:
+        for store in (writer, reference):
+            store.clear_records("api")
+        for op, key, value in ops:
+            for store in (writer, reference):
+                if op == "insert":
+                    store.insert(WHERE, str(key), {"id": str(key), "a": value})
+                elif op == "delete":
+                    store.delete(WHERE, str(key))
+                elif op == "insert_many":
+                    store.insert_many(
+                        WHERE, [(str(k), {"id": str(k), "a": value}) for k in range(key)]
+                    )
+                else:
+                    store.clear_records("api")
+            assert reader.query(WHERE, query) == reference.query(WHERE, query)
+
+    run()
+    writer.close()
+    reader.close()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
@@ -48,6 +47,31 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
   redis.call('HSET', KEYS[1], ARGV[1], tonumber(ARGV[2]) - 1)
 end
 return redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+"""
+
+CHANGE_LOG = 10_000  # ids of recent record writes per collection, for readers to catch up
+
+# KEYS: version, change log, records; ARGV: the reader's version, CHANGE_LOG.
+# -> {version} when current; {version, "*"} to reload; else {version, id1, raw1|nil, ...}
+CATCH_UP = """
+local version = tonumber(redis.call('GET', KEYS[1]) or '0')
+local known = tonumber(ARGV[1])
+if version == known then return {version} end
+local behind = version - known
+if known < 0 or behind < 0 or behind > tonumber(ARGV[2]) then return {version, '*'} end
+local ids = redis.call('LRANGE', KEYS[2], -behind, -1)
+if #ids < behind then return {version, '*'} end
+local reply = {version}
+local seen = {}
+for _, id in ipairs(ids) do
+  if id == '*' then return {version, '*'} end
+  if not seen[id] then
+    seen[id] = true
+    table.insert(reply, id)
+    table.insert(reply, redis.call('HGET', KEYS[3], id) or false)
+  end
+end
+return reply
 """
 
 # Spring Cloud Gateway's request_rate_limiter.lua (tokens and timestamp in one entry, the mock
@@ -106,6 +130,7 @@ class RedisStore:
         self._key_add = self.client.register_script(KEY_ADD)
         self._next_id = self.client.register_script(NEXT_ID)
         self._take_tokens = self.client.register_script(TAKE_TOKENS)
+        self._catch_up = self.client.register_script(CATCH_UP)
         self._lists = ListCache(self)
 
     def _records(self, where: Collection) -> str:
@@ -131,40 +156,55 @@ class RedisStore:
     def query(self, where: Collection, query: Query) -> Page:
         return self._lists.query(where, query)
 
-    def _write(self, where: Collection, *commands: tuple[str, tuple[Any, ...]]) -> list[Any]:
-        """Apply ``commands`` and change the collection's version in one MULTI/EXEC."""
+    def _log(self, where: Collection) -> str:
+        return f"{self.prefix}:log:{where.api}:{where.tenant}:{where.resource}"
+
+    def _write(
+        self, where: Collection, changed: list[str], *commands: tuple[str, tuple[Any, ...]]
+    ) -> list[Any]:
+        """Apply ``commands``, log the ``changed`` ids and count the versions, in one MULTI.
+
+        The version rises by one per logged entry, so a reader ``n`` versions behind reads the
+        last ``n`` log entries; ``*`` in the log means "reload everything".
+        """
         with self.client.pipeline(transaction=True) as pipe:
             for name, command_args in commands:
                 getattr(pipe, name)(*command_args)
-            pipe.set(self._version(where), uuid.uuid4().hex)
+            pipe.incrby(self._version(where), len(changed))
+            pipe.rpush(self._log(where), *changed)
+            pipe.ltrim(self._log(where), -CHANGE_LOG, -1)
             return list(pipe.execute())
 
     def insert(self, where: Collection, record_id: str, doc: dict[str, Any]) -> None:
-        self._write(where, ("hset", (self._records(where), record_id, _dumps(doc))))
+        self._write(where, [record_id], ("hset", (self._records(where), record_id, _dumps(doc))))
 
     def insert_many(self, where: Collection, docs: Iterable[tuple[str, dict[str, Any]]]) -> None:
         mapping = {record_id: _dumps(doc) for record_id, doc in docs}
-        if mapping:
-            self._write(where, ("hset", (self._records(where), None, None, mapping)))
+        if not mapping:
+            return
+        changed = list(mapping) if len(mapping) <= CHANGE_LOG // 2 else ["*"]
+        self._write(where, changed, ("hset", (self._records(where), None, None, mapping)))
 
     def replace(self, where: Collection, record_id: str, doc: dict[str, Any]) -> None:
         self.insert(where, record_id, doc)
 
     def delete(self, where: Collection, record_id: str) -> bool:
-        return bool(self._write(where, ("hdel", (self._records(where), record_id)))[0])
+        return bool(self._write(where, [record_id], ("hdel", (self._records(where), record_id)))[0])
 
     def next_id(self, api: str, resource: str, start: int) -> int:
         return int(self._next_id(keys=[f"{self.prefix}:seq"], args=[f"{api}:{resource}", start]))
 
     def clear_records(self, api: str | None = None) -> None:
-        # versions are random tokens, so deleting them along with the records is safe
+        # versions only ever rise (a deleted counter restarting could match a reader's stale
+        # one), so every collection ever written is emptied through _write with a "*" entry
+        pattern = f"{self.prefix}:v:*" if api is None else f"{self.prefix}:v:{api}:*"
+        versions = len(f"{self.prefix}:v:")
+        for key in list(self.client.scan_iter(match=pattern, count=1000)):
+            where = Collection(*key.decode()[versions:].split(":", 2))
+            self._write(where, ["*"], ("delete", (self._records(where),)))
         if api is None:
-            self._delete_matching(f"{self.prefix}:r:*")
-            self._delete_matching(f"{self.prefix}:v:*")
             self.client.delete(f"{self.prefix}:seq")
             return
-        self._delete_matching(f"{self.prefix}:r:{api}:*")
-        self._delete_matching(f"{self.prefix}:v:{api}:*")
         fields: list[bytes] = self.client.hkeys(f"{self.prefix}:seq")  # type: ignore[assignment]
         sequences = [f for f in fields if f.startswith(api.encode() + b":")]
         if sequences:
@@ -241,12 +281,14 @@ class RedisStore:
 
 
 class ListCache:
-    """Decoded collections and sorted results, per process, checked against Redis on every list.
+    """Decoded collections and sorted results, per process, kept current from Redis.
 
-    Every write sets the collection's version key to a fresh token in the same MULTI as the
-    write, so a list costs one GET while nothing changed (in any worker), and a full reload,
-    read atomically with its version, after a change. Pages are still fresh copies (decoded from
-    the stored JSON), as every backend guarantees.
+    Every record write bumps the collection's version and logs the changed ids in the same
+    MULTI. A list runs one script (``CATCH_UP``) that answers "current" (reuse the cached page
+    order: O(page)), or the records changed since the version this process holds (apply them,
+    then evaluate the query again over the decoded records: no Redis transfer or decoding of the
+    whole collection), or "reload" after a clear, a bulk insert or a process that fell too far
+    behind. Pages are fresh copies decoded from the stored JSON, as every backend guarantees.
     """
 
     COLLECTIONS = 64
@@ -255,49 +297,50 @@ class ListCache:
     def __init__(self, store: RedisStore) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._reloading = threading.Lock()
         self._entries: OrderedDict[Collection, _Cached] = OrderedDict()
 
     def _load(self, where: Collection) -> _Cached:
-        cached = self._current(where)
-        if cached is not None:
-            return cached
-        with self._reloading:  # one reload at a time: waiting threads then find it done
-            return self._current(where) or self._reload(where)
-
-    def _current(self, where: Collection) -> _Cached | None:
-        version = self.store.client.get(self.store._version(where))
-        with self._lock:
+        with self._lock:  # one thread brings a collection up to date; the others then reuse it
             cached = self._entries.get(where)
-            if cached is not None and cached.version == version:
-                self._entries.move_to_end(where)
-                return cached
-        return None
-
-    def _reload(self, where: Collection) -> _Cached:
-        with self.store.client.pipeline(transaction=True) as pipe:
-            pipe.hvals(self.store._records(where))
-            pipe.get(self.store._version(where))
-            raws, version = pipe.execute()
-        cached = _Cached(version, [(json.loads(raw), raw) for raw in raws])
-        with self._lock:
+            known = -1 if cached is None else cached.version
+            keys = [self.store._version(where), self.store._log(where), self.store._records(where)]
+            reply = self.store._catch_up(keys=keys, args=[known, CHANGE_LOG])
+            version = int(reply[0])
+            if cached is not None and len(reply) == 1:
+                pass
+            elif cached is not None and reply[1:2] != [b"*"]:
+                for record_id, raw in zip(reply[1::2], reply[2::2], strict=True):
+                    if raw is None:
+                        cached.entries.pop(record_id, None)
+                    else:
+                        cached.entries[record_id] = (json.loads(raw), raw)
+                cached.version, cached.results = version, {}
+            else:
+                cached = self._reload(where)
             self._entries[where] = cached
             self._entries.move_to_end(where)
             while len(self._entries) > self.COLLECTIONS:
                 self._entries.popitem(last=False)
-        return cached
+            return cached
+
+    def _reload(self, where: Collection) -> _Cached:
+        with self.store.client.pipeline(transaction=True) as pipe:
+            pipe.hgetall(self.store._records(where))
+            pipe.get(self.store._version(where))
+            found, version = pipe.execute()
+        entries = {record_id: (json.loads(raw), raw) for record_id, raw in found.items()}
+        return _Cached(int(version or 0), entries)
 
     def query(self, where: Collection, query: Query) -> Page:
         cached = self._load(where)
         shape = repr((query.conditions, query.sort))  # repr: False, 0 and 0.0 stay distinct
-        selected = cached.results.get(shape)
-        if selected is None:
-            raw_of = {id(doc): raw for doc, raw in cached.entries}
-            found = run_query(
-                [doc for doc, _ in cached.entries], Query(query.conditions, query.sort)
-            )
-            selected = [raw_of[id(doc)] for doc in found.items]
-            with self._lock:
+        with self._lock:
+            selected = cached.results.get(shape)
+            if selected is None:
+                entries = list(cached.entries.values())
+                raw_of = {id(doc): raw for doc, raw in entries}
+                found = run_query([doc for doc, _ in entries], Query(query.conditions, query.sort))
+                selected = [raw_of[id(doc)] for doc in found.items]
                 if len(cached.results) >= self.QUERIES:
                     cached.results.pop(next(iter(cached.results)))
                 cached.results[shape] = selected
@@ -307,7 +350,7 @@ class ListCache:
 
 
 class _Cached:
-    def __init__(self, version: bytes | None, entries: list[tuple[dict[str, Any], bytes]]) -> None:
+    def __init__(self, version: int, entries: dict[bytes, tuple[dict[str, Any], bytes]]) -> None:
         self.version = version
         self.entries = entries
         self.results: dict[str, list[bytes]] = {}
