@@ -79,6 +79,12 @@ class SQLiteStore:
         db = self._db()
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(SCHEMA)
+        with self._transaction() as tx:  # a file from before the size triggers: count once
+            if not tx.execute("SELECT 1 FROM collection_sizes LIMIT 1").fetchone():
+                tx.execute(
+                    "INSERT INTO collection_sizes "
+                    "SELECT api, tenant, resource, count(*) FROM records GROUP BY 1, 2, 3"
+                )
 
     # connections -------------------------------------------------------------------------------
 
