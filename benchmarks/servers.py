@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,7 +59,20 @@ def process(
 
 
 @contextmanager
-def mock(port: int, *args: str, threads: int = 8) -> Iterator[float]:
+def mock(
+    port: int, *args: str, threads: int = 8, env: dict[str, str] | None = None
+) -> Iterator[float]:
+    """``mockserver serve``; its default SQLite store goes to a fresh folder, never the cwd."""
+    with tempfile.TemporaryDirectory(prefix="mockserver-bench-") as data_dir:
+        store = () if "--data-dir" in args else ("--data-dir", data_dir)
+        with _mock(port, *store, *args, threads=threads, env=env) as startup:
+            yield startup
+
+
+@contextmanager
+def _mock(
+    port: int, *args: str, threads: int = 8, env: dict[str, str] | None = None
+) -> Iterator[float]:
     command = [
         sys.executable,
         "-m",
@@ -73,7 +87,7 @@ def mock(port: int, *args: str, threads: int = 8) -> Iterator[float]:
         *(() if "--rate-limit" in args else ("--rate-limit", "off")),
         *args,
     ]
-    with process(command, f"http://127.0.0.1:{port}/__admin/health") as startup:
+    with process(command, f"http://127.0.0.1:{port}/__admin/health", env) as startup:
         yield startup
 
 
@@ -81,4 +95,23 @@ def mock(port: int, *args: str, threads: int = 8) -> Iterator[float]:
 def bare_flask(port: int, threads: int = 8) -> Iterator[float]:
     command = [sys.executable, str(HERE / "bare_flask.py"), str(port), str(threads)]
     with process(command, f"http://127.0.0.1:{port}/bare") as startup:
+        yield startup
+
+
+PRISM = HERE / ".prism" / "node_modules" / ".bin" / "prism"
+
+
+def require_prism() -> Path:
+    if not PRISM.exists():
+        raise SystemExit(
+            "Prism is needed: npm install --prefix benchmarks/.prism @stoplight/prism-cli"
+        )
+    return PRISM
+
+
+@contextmanager
+def prism(port: int, spec: Path) -> Iterator[float]:
+    """Stoplight Prism mocking ``spec`` (static examples, request validation on)."""
+    command = [str(require_prism()), "mock", "-v", "warn", "-h", "127.0.0.1", "-p", str(port)]
+    with process([*command, str(spec)], f"http://127.0.0.1:{port}/") as startup:
         yield startup

@@ -37,7 +37,7 @@ def create_app(
     app.before_request(_redirect_missing_slash)
     app.register_error_handler(HTTPException, _http_error)
     if seed:
-        engine.seed()
+        engine.seed_if_empty()  # memory is always empty; SQLite and Redis keep what they hold
     return app
 
 

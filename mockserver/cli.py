@@ -1,9 +1,10 @@
-"""``mockserver`` command line: serve, check-specs, routes."""
+"""``mockserver`` command line: serve, seed, check-specs, routes."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,9 +15,11 @@ from mockserver.settings import ALL_APIS
 from mockserver.settings import Settings
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _settings(args: argparse.Namespace, default_store: str | None = None) -> Settings:
     settings = Settings.from_env()
     changes: dict[str, Any] = {}
+    if default_store and "MOCKSERVER_STORE" not in os.environ:
+        changes["store"] = default_store  # serve and seed keep their data unless told otherwise
     if args.apis:
         changes["apis"] = tuple(a.strip() for a in args.apis.split(",") if a.strip())
     for name in ("seed", "volume", "store", "data_dir", "redis_url", "specs_dir", "fixtures_dir"):
@@ -84,8 +87,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--apis", help=f"comma list (default: {','.join(ALL_APIS)})")
     parser.add_argument("--seed", type=int, help="seed for generated data (default 1234)")
     parser.add_argument("--volume", type=int, help="records per resource per tenant")
-    parser.add_argument("--store", choices=["memory", "sqlite", "redis"])
-    parser.add_argument("--data-dir", type=Path, help="folder for the SQLite store")
+    parser.add_argument(
+        "--store",
+        choices=["memory", "sqlite", "redis"],
+        help="where state lives (env MOCKSERVER_STORE; serve and seed default to sqlite)",
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, help="folder for the SQLite store (default ./.mockserver)"
+    )
     parser.add_argument("--redis-url")
     parser.add_argument("--specs-dir", type=Path)
     parser.add_argument("--fixtures-dir", type=Path)
@@ -116,17 +125,58 @@ def serve(args: argparse.Namespace) -> int:
     from waitress.server import create_server
 
     from mockserver.app import create_app
+    from mockserver.workers import check_workers
 
     started = time.perf_counter()
-    app = create_app(_settings(args))
+    settings = _settings(args, default_store="sqlite")
+    check_workers(settings, args.workers)
+    app = create_app(settings)
+    if args.workers > 1:
+        from mockserver import workers
+
+        host_url = f"http://{args.host}:{args.port}"
+        print(banner(app, host_url), flush=True)
+        print(f"  store: {settings.store}, {args.workers} worker processes", flush=True)
+        print(f"  ready in {time.perf_counter() - started:.2f}s (before fork)", flush=True)
+        workers.run(app, args.host, args.port, args.workers, args.threads)
+        return 0
     server = create_server(
         app, host=args.host, port=args.port, threads=args.threads, ident="mockserver"
     )
     host_url = f"http://{args.host}:{server.effective_port}"
     print(banner(app, host_url), flush=True)
+    print(f"  store: {settings.store}", flush=True)
     print(f"  ready in {time.perf_counter() - started:.2f}s", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
+    return 0
+
+
+def seed(args: argparse.Namespace) -> int:
+    """Fill a persistent store with a (large) deterministic data set, with a progress bar."""
+    from mockserver.engine import MockEngine
+    from mockserver.progress import ProgressBar
+
+    settings = _settings(args, default_store="sqlite")
+    if settings.store == "memory":
+        print("error: seed writes a store that outlives it: use --store sqlite or redis")
+        return 2
+    engine = MockEngine(settings)
+    only = frozenset(args.resource) if args.resource else None
+    total = 0
+    started = time.perf_counter()
+    for api in engine.runtimes:
+        bar = ProgressBar(engine.seeder(api).planned(settings.volume, only), api)
+        counts = engine.seed([api], progress=bar.advance, only=only)
+        bar.finish()
+        total += sum(counts[api].values())
+    elapsed = time.perf_counter() - started
+    where = settings.redis_url if settings.store == "redis" else getattr(engine.store, "path", "")
+    print(
+        f"seeded {total:,} records in {elapsed:.1f}s ({total / elapsed:,.0f} records/s) "
+        f"into {settings.store} {where}"
+    )
+    engine.store.close()
     return 0
 
 
@@ -165,7 +215,10 @@ def main(argv: list[str] | None = None) -> int:
     _common(serve_parser)
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=8080)
-    serve_parser.add_argument("--threads", type=int, default=8)
+    serve_parser.add_argument("--threads", type=int, default=8, help="threads per process")
+    serve_parser.add_argument(
+        "--workers", type=int, default=1, help="processes (gunicorn); needs sqlite or redis"
+    )
     serve_parser.add_argument(
         "--rate-limit",
         choices=["faithful", "off", "storm"],
@@ -195,6 +248,15 @@ def main(argv: list[str] | None = None) -> int:
         "--idempotency-ttl", type=int, help="seconds an Idempotency-Key is remembered (24 h)"
     )
     serve_parser.set_defaults(func=serve)
+
+    seed_parser = commands.add_parser("seed", help="fill the store with a large data set")
+    _common(seed_parser)
+    seed_parser.add_argument(
+        "--resource",
+        action="append",
+        help="apply --volume only to this resource (repeatable); others keep the spec's count",
+    )
+    seed_parser.set_defaults(func=seed)
 
     check_parser = commands.add_parser("check-specs", help="load and check the specs")
     check_parser.add_argument("paths", nargs="*", type=Path)

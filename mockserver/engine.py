@@ -6,7 +6,9 @@ It lives in ``app.extensions["mockserver"]``; there is no state at module level.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from mockserver import features  # noqa: F401  (registers the feature blocks with the loader)
@@ -24,11 +26,25 @@ from mockserver.state.store import MemoryStore
 from mockserver.state.store import Store
 from mockserver.webhooks import WebhookService
 
+DEFAULT_DATA_DIR = Path(".mockserver")  # in the working directory, like .pytest_cache
+SEEDED = "mockserver.seeded"  # key namespace: which APIs a persistent store already holds
+
 
 def open_store(settings: Settings) -> Store:
     if settings.store == "memory":
         return MemoryStore()
-    raise ConfigError(f"unknown store backend {settings.store!r} (known: memory)")
+    if settings.store == "sqlite":
+        from mockserver.state.sqlite_store import SQLiteStore
+
+        return SQLiteStore(settings.data_dir or DEFAULT_DATA_DIR)
+    if settings.store == "redis":
+        from mockserver.state.redis_store import RedisStore
+
+        try:
+            return RedisStore(settings.redis_url, settings.redis_prefix)
+        except Exception as exc:  # redis.ConnectionError and friends: say where and why
+            raise ConfigError(f"cannot reach Redis at {settings.redis_url}: {exc}") from exc
+    raise ConfigError(f"unknown store backend {settings.store!r} (known: memory, sqlite, redis)")
 
 
 class MockEngine:
@@ -54,19 +70,32 @@ class MockEngine:
         first = path.split("/", 2)[1] if path.startswith("/") else ""
         return self.runtimes.get(first)
 
-    def seed(self, apis: list[str] | None = None) -> dict[str, dict[str, int]]:
+    def seed_if_empty(self) -> dict[str, dict[str, int]]:
+        """Seed the APIs the store does not hold yet: a restart on SQLite or Redis keeps data."""
+        now = self.clock.now()
+        missing = [api for api in self.runtimes if self.store.key_get(SEEDED, api, now) is None]
+        return self.seed(missing) if missing else {}
+
+    def seed(
+        self,
+        apis: list[str] | None = None,
+        progress: Callable[[int], None] | None = None,
+        only: frozenset[str] | None = None,
+    ) -> dict[str, dict[str, int]]:
+        """Replace the records of ``apis`` (default all) with the seed state."""
         counts = {}
         for name in apis or list(self.runtimes):
-            runtime = self.runtimes[name]
-            seeder = Seeder(
-                runtime.spec,
-                self.store,
-                runtime.views,
-                runtime.fixtures_dir,
-                [t.id for t in runtime.book.tenants],
+            counts[name] = self.seeder(name).seed(
+                self.settings.seed, self.seed_epoch(), self.settings.volume, progress, only
             )
-            counts[name] = seeder.seed(self.settings.seed, self.seed_epoch(), self.settings.volume)
+            marker = {"seed": self.settings.seed, "volume": self.settings.volume}
+            self.store.key_set(SEEDED, name, marker, self.clock.now(), None)
         return counts
+
+    def seeder(self, api: str) -> Seeder:
+        runtime = self.runtimes[api]
+        tenants = [t.id for t in runtime.book.tenants]
+        return Seeder(runtime.spec, self.store, runtime.views, runtime.fixtures_dir, tenants)
 
     def seed_epoch(self) -> datetime:
         if self.settings.seed_epoch == "now":

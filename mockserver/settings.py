@@ -45,6 +45,7 @@ class Settings:
     store: str = "memory"  # memory | sqlite | redis
     data_dir: Path | None = None  # SQLite database folder
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_prefix: str = "mockserver"  # key prefix: instances sharing a prefix share state
     journal_size: int = 1000
     validate_responses: bool = False  # check every answer against the spec (tests turn it on)
     features: dict[str, Any] = field(default_factory=dict)  # per-feature options (rate limits…)
@@ -72,7 +73,7 @@ class Settings:
                     values[name.lower()] = int(env[f"{prefix}{name}"])
                 except ValueError:
                     raise ConfigError(f"{prefix}{name} must be an integer") from None
-        for name in ("STORE", "REDIS_URL", "SEED_EPOCH"):
+        for name in ("STORE", "REDIS_URL", "REDIS_PREFIX", "SEED_EPOCH"):
             if f"{prefix}{name}" in env:
                 values[name.lower()] = env[f"{prefix}{name}"]
         if f"{prefix}WEBHOOK_HOSTS" in env:  # where webhooks may be delivered (default: loopback)

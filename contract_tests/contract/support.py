@@ -17,6 +17,7 @@ import schemathesis
 from flask import Flask
 from hypothesis import settings
 
+from contract_tests.backends import fresh_settings
 from mockserver import Settings
 from mockserver import create_app
 from mockserver import get_engine
@@ -78,7 +79,7 @@ class ContractSuite:
 
     @cached_property
     def app(self) -> Flask:
-        return create_app(self.settings)
+        return create_app(self.settings.replace(**fresh_settings()))
 
     @property
     def engine(self) -> MockEngine:
@@ -86,7 +87,7 @@ class ContractSuite:
 
     @cached_property
     def server_app(self) -> Flask:
-        return create_app(self.settings)
+        return create_app(self.settings.replace(**fresh_settings()))
 
     def server_url(self) -> str:
         if self._server is None:

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from contract_tests.backends import fresh_settings
 from mockserver import Settings
 from mockserver import create_app
 from mockserver import get_engine
@@ -20,9 +21,8 @@ DATA = Path(__file__).parent / "data"
 
 
 def shop_settings(**changes: Any) -> Settings:
-    return Settings(apis=("shop",), specs_dir=DATA, fixtures_dir=DATA / "fixtures").replace(
-        **changes
-    )
+    base = Settings(apis=("shop",), specs_dir=DATA, fixtures_dir=DATA / "fixtures")
+    return base.replace(**{**fresh_settings(), **changes})
 
 
 def basic(user: str, password: str) -> dict[str, str]:

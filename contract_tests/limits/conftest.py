@@ -11,6 +11,7 @@ import httpx
 import pytest
 from flask import Flask
 
+from contract_tests.backends import fresh_settings
 from mockserver import Settings
 from mockserver import create_app
 from mockserver import get_engine
@@ -28,7 +29,7 @@ def auth(credential: tuple[str, str] = VDB) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def app() -> Flask:
-    return create_app(Settings(apis=("robaws",), validate_responses=True))
+    return create_app(Settings(apis=("robaws",), validate_responses=True, **fresh_settings()))
 
 
 @pytest.fixture

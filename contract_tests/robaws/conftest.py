@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from contract_tests.backends import fresh_settings
 from mockserver import Settings
 from mockserver import create_app
 from mockserver import get_engine
@@ -67,7 +68,7 @@ class Robaws:
 
 @pytest.fixture(scope="module")
 def robaws_app() -> Flask:
-    return create_app(Settings(apis=("robaws",), validate_responses=True))
+    return create_app(Settings(apis=("robaws",), validate_responses=True, **fresh_settings()))
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import httpx
 import jsonschema_rs
 import pytest
 
+from contract_tests.backends import fresh_settings
 from mockserver import Settings
 from mockserver import create_app
 from mockserver import get_engine
@@ -110,14 +111,15 @@ def _body_pointer(document: dict[str, Any], event: str) -> str:
 
 @pytest.fixture(scope="module")
 def robaws_server() -> Iterator[MockServer]:
-    app = create_app(Settings(apis=("robaws",), validate_responses=True))
+    app = create_app(Settings(apis=("robaws",), validate_responses=True, **fresh_settings()))
     with MockServer(app) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
 def depot_server() -> Iterator[MockServer]:
-    app = create_app(Settings(apis=("depot",), specs_dir=DATA, fixtures_dir=DATA / "fixtures"))
+    settings = Settings(apis=("depot",), specs_dir=DATA, fixtures_dir=DATA / "fixtures")
+    app = create_app(settings.replace(**fresh_settings()))
     with MockServer(app) as server:
         yield server
 

@@ -7,8 +7,12 @@ records that exist. Every seeded record is checked against its schema: bad seed 
 
 from __future__ import annotations
 
+import itertools
 import random
 import uuid
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +31,14 @@ from mockserver.state.query import Collection
 from mockserver.state.resources import write_only_fields
 from mockserver.state.store import Store
 from mockserver.validation.schemas import SchemaViews
+
+BATCH = 2000  # records per insert_many: bounded memory, few transactions
+
+
+def _batches(docs: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    iterator = iter(docs)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def dependency_order(spec: ApiSpec) -> list[str]:
@@ -79,26 +91,50 @@ class Seeder:
         self._stamp_format = spec.config.timestamps.get("format", "iso8601-ms")
         self._write_only = {name: write_only_fields(spec, r) for name, r in spec.resources.items()}
 
-    def seed(self, seed: int, now: datetime, volume: int | None = None) -> dict[str, int]:
-        """Replace the API's records with the seed state; returns records per resource."""
+    def planned(self, volume: int | None = None, only: frozenset[str] | None = None) -> int:
+        """About how many records ``seed`` will write: the generated ones (fixtures add a few)."""
+        counts = [self._count(r, volume, only) for r in self.spec.resources.values()]
+        return sum(counts) * len(self.tenants)
+
+    @staticmethod
+    def _count(resource: Resource, volume: int | None, only: frozenset[str] | None) -> int:
+        if volume is None or resource.seed_count == 0:
+            return resource.seed_count
+        return volume if only is None or resource.name in only else resource.seed_count
+
+    def seed(
+        self,
+        seed: int,
+        now: datetime,
+        volume: int | None = None,
+        progress: Callable[[int], None] | None = None,
+        only: frozenset[str] | None = None,
+    ) -> dict[str, int]:
+        """Replace the API's records with the seed state; returns records per resource.
+
+        ``volume`` replaces the spec's count for every seeded resource, or for those in ``only``.
+        Records are written in batches (one transaction each on SQLite), and ``progress`` hears
+        how many records each batch held.
+        """
         self.store.clear_records(self.spec.name)
         counts: dict[str, int] = {}
         for tenant in self.tenants:
             ids: dict[str, list[Any]] = {}
             for name in dependency_order(self.spec):
                 resource = self.spec.resources[name]
-                count = (
-                    resource.seed_count if volume is None or resource.seed_count == 0 else volume
+                where = Collection(self.spec.name, tenant, name)
+                fixed = self._fixed(tenant, resource, now)
+                generated = self._generated(
+                    tenant, resource, self._count(resource, volume, only), seed, now, ids
                 )
-                docs = self._fixed(tenant, resource, now) + self._generated(
-                    tenant, resource, count, seed, now, ids
-                )
-                ids[name] = [d[resource.id_field] for d in docs]
-                self.store.insert_many(
-                    Collection(self.spec.name, tenant, name),
-                    ((str(d[resource.id_field]), d) for d in docs),
-                )
-                counts[name] = counts.get(name, 0) + len(docs)
+                written: list[Any] = []
+                for batch in _batches(itertools.chain(fixed, generated), BATCH):
+                    self.store.insert_many(where, ((str(d[resource.id_field]), d) for d in batch))
+                    written.extend(d[resource.id_field] for d in batch)
+                    if progress is not None:
+                        progress(len(batch))
+                ids[name] = written
+                counts[name] = counts.get(name, 0) + len(written)
         return counts
 
     def _fixed(self, tenant: str, resource: Resource, now: datetime) -> list[dict[str, Any]]:
@@ -125,9 +161,9 @@ class Seeder:
         seed: int,
         now: datetime,
         ids: dict[str, list[Any]],
-    ) -> list[dict[str, Any]]:
+    ) -> Iterator[dict[str, Any]]:
         if count == 0:
-            return []
+            return
         generator = ValueGenerator(
             self.spec.document,
             self.spec.config.seed_locale,
@@ -142,7 +178,6 @@ class Seeder:
         )
         schema = {"$ref": resource.schema_pointer}
         where = f"{self.spec.name}.{resource.name}"
-        docs = []
         for _ in range(count):
             doc = generator.object(schema, where, 0, skip)
             self._link(resource.relations, doc, ids, generator.rng)
@@ -154,8 +189,7 @@ class Seeder:
             )
             self._finish(resource, doc, created, updated, generator.rng)
             self._check(resource, doc, where)
-            docs.append(doc)
-        return docs
+            yield doc
 
     def _link(
         self,

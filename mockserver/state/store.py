@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 from typing import Protocol
 
+from mockserver.state import buckets
 from mockserver.state.query import Collection
 from mockserver.state.query import Page
 from mockserver.state.query import Query
@@ -57,6 +58,11 @@ class Store(Protocol):
     def key_delete(self, namespace: str, key: str) -> None: ...
     def key_items(self, namespace: str, now: float) -> list[tuple[str, Any]]: ...
     def clear_keys(self, namespace: str | None = None) -> None: ...
+
+    # rate limits: one atomic token-bucket step (buckets.take), shared by every worker
+    def take_tokens(
+        self, key: str, rate: float, burst: int, requested: int, now: float
+    ) -> tuple[bool, float]: ...
 
     def close(self) -> None: ...
 
@@ -187,5 +193,25 @@ class MemoryStore:
             else:
                 self._keys.pop(namespace, None)
 
+    def take_tokens(
+        self, key: str, rate: float, burst: int, requested: int, now: float
+    ) -> tuple[bool, float]:
+        return take_tokens_with(self, key, rate, burst, requested, now)
+
     def close(self) -> None:
         return None
+
+
+def take_tokens_with(
+    store: Store, key: str, rate: float, burst: int, requested: int, now: float
+) -> tuple[bool, float]:
+    """``take_tokens`` on top of a backend's atomic ``key_update`` (Memory, SQLite)."""
+    outcome: list[tuple[bool, float]] = []
+
+    def step(state: Any) -> Any:
+        new_state, allowed, tokens = buckets.take(state, rate, burst, requested, now)
+        outcome[:] = [(allowed, tokens)]  # key_update may retry; keep the last attempt
+        return new_state
+
+    store.key_update(buckets.BUCKET_NAMESPACE, key, step, now, buckets.bucket_ttl(rate, burst))
+    return outcome[0]

@@ -1,0 +1,58 @@
+"""``mockserver serve --workers N``: the app on gunicorn's pre-fork server (gthread workers).
+
+The app is built, and an empty store seeded, once in the arbiter before it forks, so workers
+start instantly and never race to seed. Every worker then opens its own SQLite connection or
+Redis pool (both backends reconnect after a fork), which is where the shared state lives. State
+that is not in the store stays per worker: the request journal, the mock clock and the
+in-process event listeners.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from mockserver.errors import ConfigError
+from mockserver.settings import Settings
+
+SHARED_STORES = ("sqlite", "redis")
+
+
+def check_workers(settings: Settings, workers: int) -> None:
+    if workers > 1 and settings.store not in SHARED_STORES:
+        raise ConfigError(
+            f"--workers {workers} needs a store the worker processes share: add --store sqlite "
+            f"or --store redis (the {settings.store!r} store lives inside one process, so each "
+            "worker would have its own records, rate limits and idempotency keys)"
+        )
+
+
+class PreforkServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def run(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "preload_app": True,
+        "accesslog": None,
+        "loglevel": "warning",
+        "timeout": 60,
+        "graceful_timeout": 5,
+    }
+    PreforkServer(app, options).run()
