@@ -1,8 +1,9 @@
 """The two rate-limit algorithms, over the store's atomic ``key_update`` (any backend).
 
-- ``TokenBucket`` follows Spring Cloud Gateway's ``request_rate_limiter.lua``: the bucket starts
-  full, refills ``rate`` tokens per second up to ``capacity``, and a request takes ``requested``
-  tokens if there are that many; its key lives twice the fill time. The script counts whole
+- ``TokenBucket`` follows Spring Cloud Gateway's ``request_rate_limiter.lua`` (the arithmetic is
+  ``state/buckets.py``, run by each store's atomic ``take_tokens``): the bucket starts full,
+  refills ``rate`` tokens per second up to ``capacity``, and a request takes ``requested`` tokens
+  if there are that many; its key lives twice the fill time. The script counts whole
   seconds; we refill continuously, so a steady client gets exactly ``burst + rate x seconds``
   whatever the phase of its first request (whole seconds give 155 to 170 of 400 requests sent at
   40/s for 10 s, continuous time gives 170: what Robaws documents as 15/s).
@@ -18,6 +19,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any
+
+from mockserver.state import buckets
 
 
 @dataclass(frozen=True)
@@ -36,31 +39,16 @@ class TokenBucket:
     burst_capacity: int
     requested: int = 1
 
-    @property
-    def ttl(self) -> float:
-        return max(1.0, math.floor(self.burst_capacity / self.replenish_rate * 2))
-
-    def _filled(self, state: dict[str, Any] | None, now: float) -> float:
-        if state is None:
-            return float(self.burst_capacity)
-        elapsed = max(0.0, now - float(state["at"]))
-        return min(float(self.burst_capacity), state["tokens"] + elapsed * self.replenish_rate)
-
     def take(self, store: Any, namespace: str, key: str, now: float) -> Decision:
-        def update(state: dict[str, Any] | None) -> dict[str, Any]:
-            filled = self._filled(state, now)
-            allowed = filled >= self.requested
-            return {
-                "tokens": filled - self.requested if allowed else filled,
-                "at": now,
-                "allowed": allowed,
-            }
-
-        state = store.key_update(namespace, key, update, now, self.ttl)
-        return self._decision(state["tokens"], bool(state["allowed"]))
+        # One atomic step in the store: a Lua script on Redis, key_update elsewhere.
+        allowed, tokens = store.take_tokens(
+            f"{namespace}:{key}", self.replenish_rate, self.burst_capacity, self.requested, now
+        )
+        return self._decision(tokens, allowed)
 
     def peek(self, store: Any, namespace: str, key: str, now: float) -> Decision:
-        tokens = self._filled(store.key_get(namespace, key, now), now)
+        state = store.key_get(buckets.BUCKET_NAMESPACE, f"{namespace}:{key}", now)
+        _, _, tokens = buckets.take(state, self.replenish_rate, self.burst_capacity, 0, now)
         return self._decision(tokens, True)
 
     def exhausted(self) -> Decision:

@@ -101,10 +101,13 @@ local tokens = filled
 if allowed then tokens = filled - requested end
 local expires = cjson.null
 if ttl > 0 then expires = now + ttl end
-local state = {tokens = tokens, ts = math.max(now, last_refreshed)}
+-- cjson writes numbers with 14 significant digits, which rounds a Unix time to 0.1 ms and loses
+-- tokens over a second; keep full precision as strings (tonumber reads them back).
+local state = {tokens = string.format('%.17g', tokens),
+               ts = string.format('%.17g', math.max(now, last_refreshed))}
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({v = state, e = expires}))
-if allowed then return {1, tostring(tokens)} end
-return {0, tostring(tokens)}
+if allowed then return {1, string.format('%.17g', tokens)} end
+return {0, string.format('%.17g', tokens)}
 """
 
 
