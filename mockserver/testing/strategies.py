@@ -81,14 +81,32 @@ def _header_values(
     parts: list[st.SearchStrategy[tuple[str, str] | None]] = []
     for name, raw in headers.items():
         header = resolve(document, raw)
-        value = schema_values(runtime, header.get("schema", {"type": "string"})).map(
-            lambda v, name=name: (name, _as_header(v))
+        schema = _field_value_schema(header.get("schema", {"type": "string"}))
+        value = (
+            schema_values(runtime, schema)
+            .map(lambda v, name=name: (name, _as_header(v)))
+            .filter(lambda pair: _is_field_value(pair[1]))
         )
         if header.get("required") or present is True:
             parts.append(value)
         elif present is None:
             parts.append(st.one_of(st.none(), value))
     return st.tuples(*parts).map(lambda pairs: dict(p for p in pairs if p is not None))
+
+
+# An HTTP field value is visible ASCII with inner spaces (RFC 9110 5.5); a free-form string schema
+# would otherwise draw newlines, which no server can send and Werkzeug refuses.
+FIELD_VALUE = "^[!-~]([ -~]*[!-~])?$"
+
+
+def _field_value_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    if schema.get("type") == "string" and not {"pattern", "enum", "const", "format"} & set(schema):
+        return {**schema, "pattern": FIELD_VALUE}
+    return schema
+
+
+def _is_field_value(value: str) -> bool:
+    return all(" " <= char <= "~" for char in value) and value == value.strip()
 
 
 def _as_header(value: Any) -> str:
