@@ -202,7 +202,11 @@ class WebhookService:
             error = f"host not allowed: {urlsplit(endpoint.url).hostname} (see allow-hosts)"
             self._settle(message, endpoint, None, error, 0.0, final=True)
             return
-        status, error, latency = self._post(self.configs[message["api"]], endpoint, message)
+        try:
+            status, error, latency = self._post(self.configs[message["api"]], endpoint, message)
+        except Exception as exc:  # a bug of ours, not the receiver's: journal it and retry later
+            self.engine.internal_errors.append(f"webhook delivery {message_id}: {exc!r}")
+            status, error, latency = None, f"internal error: {exc!r}"[:ERROR_TEXT], 0.0
         if generation != self._generation:
             return  # the mock was reset meanwhile: this attempt belongs to the old state
         self._settle(message, endpoint, status, error, latency)
