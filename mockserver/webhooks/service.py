@@ -23,6 +23,11 @@ from typing import TYPE_CHECKING
 from typing import Any
 from urllib.parse import urlsplit
 
+# httpx imports httpcore on first use and caches its exception map from that first module
+# object. If that happened inside a run that later drops new modules from sys.modules (pytest's
+# pytester does), a re-imported httpcore raises exceptions httpx no longer maps: a refused
+# connection escaped as a raw httpcore.ConnectError. Importing httpcore here pins it.
+import httpcore  # noqa: F401
 import httpx
 
 from mockserver.events import Event
