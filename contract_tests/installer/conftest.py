@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from contract_tests.backends import fresh_settings
 from mockserver import Settings
 from mockserver import create_app
 from mockserver import get_engine
@@ -101,7 +102,8 @@ class Installer:
 
 def make_app(**installer_options: Any) -> Flask:
     features = {"installer": {"decline-share": 0.0, **installer_options}}
-    return create_app(Settings(apis=("installer",), validate_responses=True, features=features))
+    settings = Settings(apis=("installer",), validate_responses=True, features=features)
+    return create_app(settings.replace(**fresh_settings()))
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from contract_tests.backends import fresh_settings
 from mockserver import Settings
 from mockserver import create_app
 from mockserver import get_engine
@@ -55,7 +56,7 @@ class Robosize:
 
 @pytest.fixture(scope="module")
 def robosize_app() -> Flask:
-    return create_app(Settings(apis=("robosize",), validate_responses=True))
+    return create_app(Settings(apis=("robosize",), validate_responses=True, **fresh_settings()))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from contract_tests.backends import fresh_settings
 from mockserver import Settings
 from mockserver import create_app
 from mockserver import get_engine
@@ -50,7 +51,7 @@ class Salesdesk:
 
 @pytest.fixture(scope="module")
 def salesdesk_app() -> Flask:
-    return create_app(Settings(apis=("salesdesk",), validate_responses=True))
+    return create_app(Settings(apis=("salesdesk",), validate_responses=True, **fresh_settings()))
 
 
 @pytest.fixture
