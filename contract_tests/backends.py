@@ -1,7 +1,7 @@
 """Which store backend the tests run on, and fresh, isolated stores of each kind.
 
-``MOCKSERVER_TEST_STORE=memory|sqlite|redis`` (default memory) puts the behaviour tests of every API,
-the engine tests and the contract suites on that backend. Redis comes from
+``MOCKSERVER_TEST_STORE=memory|sqlite|redis`` (default memory) puts the behaviour tests of
+every API, the engine tests and the contract suites on that backend. Redis comes from
 ``MOCKSERVER_TEST_REDIS_URL`` or, failing that, a ``redis-server`` this module starts on a free
 loopback port (once per test process, stopped at exit). Without one, Redis tests skip with the
 reason, except in CI (``CI`` set), where they fail: a backend silently left out is a lie.
