@@ -8,6 +8,10 @@ from collections.abc import Iterator
 import pytest
 from standardwebhooks.webhooks import Webhook
 
+from contract_tests.installer.conftest import HEAT_PUMP_TAG
+from contract_tests.installer.conftest import NORDLYS
+from contract_tests.installer.conftest import NORDLYS_ORG
+from contract_tests.installer.conftest import new_order
 from mockserver import Settings
 from mockserver import create_app
 from mockserver.server import MockServer
@@ -17,19 +21,7 @@ from .conftest import Mock
 from .conftest import _fresh
 
 pytestmark = pytest.mark.socket
-
-NORDLYS = "inst_demo_4f8c1a9e7b2d4c6a8e0f1b3d5a7c9e2f"
-NORDLYS_ORG = "03cd22c9-3176-4943-8530-e3dcce8a8433"
-ORDER = {
-    "name": "Solar Panel Installation",
-    "email": "customer@example.com",
-    "phoneNumber": "+4799900111",
-    "contactPersonName": "John Doe",
-    "address": "Main St 1",
-    "city": "Oslo",
-    "postalCode": "0365",
-    "countryCode": "NO",
-}
+ORDER = new_order()
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +58,6 @@ def test_order_events_are_delivered_in_installers_envelope(
     assert deliveries[-1].json["data"] == shown.json()  # the order as Get Order renders it
     installer.assert_payloads_valid(deliveries)
     assert not installer.engine.internal_errors
-
-
-HEAT_PUMP_TAG = "62ed7690-88dd-4110-85d6-e2a9c81e6856"  # a seeded tag of the Nordlys organization
 
 
 def test_the_typical_erp_flow_ends_in_signed_order_completed(

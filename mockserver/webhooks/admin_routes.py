@@ -52,16 +52,24 @@ def _check_tenant(api: str, tenant: Any) -> str | None:
     return None
 
 
-@blueprint.post("/webhook-subscriptions")
-def create_subscription() -> Answer:
+def _api_request(members: set[str], usage: str) -> tuple[dict[str, Any], str | None]:
+    """The JSON body of an admin call naming an API (maybe a tenant), or what is wrong."""
     body = _json_object()
     if body is None:
-        return problem(400, "expected a JSON object: {api, url, events, tenant?, disableAfter?}")
-    unknown = set(body) - {"api", "url", "events", "tenant", "disableAfter"}
+        return {}, f"expected a JSON object: {usage}"
+    unknown = set(body) - members
     if unknown:
-        return problem(400, f"unknown members: {', '.join(sorted(unknown))}")
-    wrong = _check_api(body.get("api")) or _check_tenant(body["api"], body.get("tenant"))
-    if wrong:
+        return body, f"unknown members: {', '.join(sorted(unknown))}"
+    return body, _check_api(body.get("api")) or _check_tenant(body["api"], body.get("tenant"))
+
+
+@blueprint.post("/webhook-subscriptions")
+def create_subscription() -> Answer:
+    body, wrong = _api_request(
+        {"api", "url", "events", "tenant", "disableAfter"},
+        "{api, url, events, tenant?, disableAfter?}",
+    )
+    if wrong is not None:
         return problem(400, wrong)
     api, url, events = body["api"], body.get("url"), body.get("events")
     parts = urlsplit(url) if isinstance(url, str) else None
@@ -102,14 +110,10 @@ def delete_subscriptions() -> Answer:
 
 @blueprint.post("/webhook-events")
 def emit_event() -> Answer:
-    body = _json_object()
-    if body is None:
-        return problem(400, "expected a JSON object: {api, type, data, tenant?, extra?}")
-    unknown = set(body) - {"api", "type", "data", "tenant", "extra"}
-    if unknown:
-        return problem(400, f"unknown members: {', '.join(sorted(unknown))}")
-    wrong = _check_api(body.get("api")) or _check_tenant(body["api"], body.get("tenant"))
-    if wrong:
+    body, wrong = _api_request(
+        {"api", "type", "data", "tenant", "extra"}, "{api, type, data, tenant?, extra?}"
+    )
+    if wrong is not None:
         return problem(400, wrong)
     kind, data, extra = body.get("type"), body.get("data", {}), body.get("extra", {})
     declared = service().configs[body["api"]].event_types
