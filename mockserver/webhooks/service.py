@@ -53,6 +53,7 @@ USER_AGENT = "mockserver-webhooks/0.1"
 # loopback only, so a contract test that registers generated URLs never calls the internet.
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "*.localhost", "127.*")
 ERROR_TEXT = 300  # characters of an error kept in the journal
+PAYLOAD_TEXT = 4096  # characters of the signed body kept in the journal (as the request journal)
 
 # Messages written while handling one emit, for the admin API to report (set per request).
 collected: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar(
@@ -207,26 +208,33 @@ class WebhookService:
             error = f"host not allowed: {urlsplit(endpoint.url).hostname} (see allow-hosts)"
             self._settle(message, endpoint, None, error, 0.0, final=True)
             return
+        signature: dict[str, str] = {}
         try:
-            status, error, latency = self._post(self.configs[message["api"]], endpoint, message)
+            status, error, latency = self._post(
+                self.configs[message["api"]], endpoint, message, signature
+            )
         except Exception as exc:  # a bug of ours, not the receiver's: journal it and retry later
             self.engine.internal_errors.append(f"webhook delivery {message_id}: {exc!r}")
             status, error, latency = None, f"internal error: {exc!r}"[:ERROR_TEXT], 0.0
         if generation != self._generation:
             return  # the mock was reset meanwhile: this attempt belongs to the old state
-        self._settle(message, endpoint, status, error, latency)
+        self._settle(message, endpoint, status, error, latency, signature=signature)
 
     def _post(
-        self, config: WebhookConfig, endpoint: Endpoint, message: dict[str, Any]
+        self,
+        config: WebhookConfig,
+        endpoint: Endpoint,
+        message: dict[str, Any],
+        signature: dict[str, str],
     ) -> tuple[int | None, str | None, float]:
+        """One POST; ``signature`` is filled with the signing headers sent, for the journal."""
         body = message["body"].encode()
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            **SIGNERS[config.signing].headers(
+        signature.update(
+            SIGNERS[config.signing].headers(
                 endpoint.secret, message["eventId"], body, int(time.time())
-            ),
-        }
+            )
+        )
+        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, **signature}
         started = time.perf_counter()
         status: int | None = None
         error: str | None = None
@@ -249,6 +257,7 @@ class WebhookService:
         error: str | None,
         latency_ms: float,
         final: bool = False,
+        signature: dict[str, str] | None = None,
     ) -> None:
         config = self.configs[message["api"]]
         ok = status is not None and 200 <= status < 300
@@ -292,6 +301,8 @@ class WebhookService:
                 "error": error,
                 "outcome": outcome,
                 "nextAttemptAt": iso(next_at),
+                "signature": signature or {},
+                "payload": message["body"][:PAYLOAD_TEXT],
             },
         )
         state = {"delivered": "delivered", "retrying": "pending"}.get(outcome, "failed")
