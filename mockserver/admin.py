@@ -174,4 +174,5 @@ def admin_spec() -> Response:
 
 
 # Routes of features that live in their own packages register on this blueprint.
+from mockserver import ui as _ui  # noqa: E402, F401
 from mockserver.webhooks import admin_routes as _webhook_routes  # noqa: E402, F401
