@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -112,23 +113,49 @@ def reset() -> Response | tuple[Response, int]:
     return jsonify({"reset": engine().reset(wanted)})
 
 
+STATUS_CLASSES = {"2xx": 2, "3xx": 3, "4xx": 4, "5xx": 5}
+
+
 @blueprint.get("/requests")
 def requests_journal() -> Response | tuple[Response, int]:
     args = request.args
+    raw_status = args.get("status")
+    status_class = STATUS_CLASSES.get(raw_status.lower()) if raw_status else None
     try:
-        status = int(args["status"]) if "status" in args else None
+        status = int(raw_status) if raw_status and status_class is None else None
         limit = int(args["limit"]) if "limit" in args else None
+        after = int(args["after"]) if "after" in args else None
     except ValueError:
-        return problem(400, "status and limit must be integers")
-    found = engine().journal.entries(
+        return problem(400, "status must be an integer or 2xx|3xx|4xx|5xx; limit, after integers")
+    if (limit is not None and limit < 0) or (after is not None and after < 0):
+        return problem(400, "limit and after must not be negative")
+    journal = engine().journal
+    latest = journal.latest  # read first: an entry recorded meanwhile is found by the next poll
+    found = journal.entries(
         api=args.get("api"),
         operation_id=args.get("operationId"),
         method=args.get("method"),
         path=args.get("path"),
         status=status,
         limit=limit,
+        after=after,
+        status_class=status_class,
+        text=args.get("q") or None,
     )
-    return jsonify({"count": len(found), "requests": [e.to_json() for e in found]})
+    return jsonify(
+        {"count": len(found), "latest": latest, "requests": [e.to_json() for e in found]}
+    )
+
+
+@blueprint.get("/requests/<int:entry_id>")
+def journal_entry(entry_id: int) -> Response | tuple[Response, int]:
+    entry = engine().journal.get(entry_id)
+    if entry is None:
+        return problem(404, f"no request {entry_id} in the journal (it keeps the latest ones)")
+    from mockserver.testing.conformance import ConformanceChecker  # the plugin's module
+
+    contract = ConformanceChecker(current_app._get_current_object()).check_entry(entry)  # type: ignore[attr-defined]
+    return jsonify({**entry.to_json(), "contract": [asdict(v) for v in contract]})
 
 
 @blueprint.delete("/requests")
@@ -174,4 +201,5 @@ def admin_spec() -> Response:
 
 
 # Routes of features that live in their own packages register on this blueprint.
+from mockserver import admin_dashboard as _dashboard_routes  # noqa: E402, F401
 from mockserver.webhooks import admin_routes as _webhook_routes  # noqa: E402, F401
