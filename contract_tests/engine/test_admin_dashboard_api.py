@@ -113,6 +113,21 @@ def test_an_injected_fault_is_journaled_as_injected(http: FlaskClient, engine: M
     assert "injected" in entry["error"]["message"].lower()
 
 
+def test_an_injected_429_in_the_vendors_shape_is_journaled_as_injected(
+    http: FlaskClient, engine: MockEngine
+) -> None:
+    engine.controls.set_rate_limit_mode("robaws", {"mode": "faithful"})
+    engine.controls.set_fault("robaws", "listClients", {"ratelimit_rate": 1, "seed": 1})
+    try:
+        assert http.get(CLIENTS, headers=AUTH).status_code == 429
+    finally:
+        engine.controls.clear_faults()
+    (entry,) = journal(http)["requests"]
+    assert entry["error"]["status"] == 429
+    assert entry["error"]["code"] == "rate_limited"
+    assert entry["error"]["message"].endswith("(injected fault)")
+
+
 # filters and polling -------------------------------------------------------------------------
 
 
