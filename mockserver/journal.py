@@ -85,7 +85,11 @@ class Journal:
             return next(self._ids)
 
     def record(self, entry: JournalEntry) -> None:
+        """Append ``entry``; an id of 0 is assigned here, under the lock, so ids grow along the
+        journal and a poller asking for ``after=<latest>`` never misses a late-recorded entry."""
         with self._lock:
+            if not entry.id:
+                entry.id = next(self._ids)
             self._entries.append(entry)
             self._latest = max(self._latest, entry.id)
 
@@ -96,7 +100,7 @@ class Journal:
 
     def get(self, entry_id: int) -> JournalEntry | None:
         with self._lock:
-            # Threads may record slightly out of id order, so scan (newest first: the likely ask).
+            # Newest first: the dashboard mostly opens recent entries.
             return next((e for e in reversed(self._entries) if e.id == entry_id), None)
 
     def entries(

@@ -180,20 +180,20 @@ def record(
 ) -> None:
     """Journal the exchange and count it on the traffic meter; ``error`` (else ``ctx.error``) says
     why the mock refused it."""
-    engine = runtime.engine if runtime else None
-    if engine is None:
+    if runtime is None:  # a path outside every API: nothing to journal it under
         return
+    engine = runtime.engine
     started = ctx.started if ctx else time.perf_counter()
     body = response.get_data() if not response.direct_passthrough else b""
     refused, violations = error_fields(
         error or (ctx.error if ctx else None), injected=bool(ctx and ctx.forced_429)
     )
-    engine.traffic.count(runtime.spec.name if runtime else "", response.status_code)
+    engine.traffic.count(runtime.spec.name, response.status_code)
     engine.journal.record(
         JournalEntry(
-            id=engine.journal.next_id(),
-            at=runtime.clock.datetime().isoformat().replace("+00:00", "Z") if runtime else "",
-            api=runtime.spec.name if runtime else None,
+            id=0,  # assigned by the journal as it records
+            at=runtime.clock.datetime().isoformat().replace("+00:00", "Z"),
+            api=runtime.spec.name,
             operation_id=ctx.operation.operation_id if ctx else None,
             method=request.method,
             path=request.path,
