@@ -4,6 +4,7 @@ checked against mockserver/admin_openapi.yaml; bad input is a 400/404 that chang
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -128,6 +129,20 @@ def test_an_injected_429_in_the_vendors_shape_is_journaled_as_injected(
     assert entry["error"]["message"].endswith("(injected fault)")
 
 
+def test_a_dropped_connection_is_journaled_as_injected(
+    http: FlaskClient, engine: MockEngine
+) -> None:
+    engine.controls.set_fault("robaws", "listClients", {"drop_rate": 1})
+    try:
+        http.get(CLIENTS, headers=AUTH)
+    finally:
+        engine.controls.clear_faults()
+    (entry,) = journal(http)["requests"]
+    assert entry["response_headers"]["X-Mock-Fault"] == "drop"
+    assert entry["error"]["code"] == "dropped"
+    assert "injected" in entry["error"]["message"].lower()
+
+
 # filters and polling -------------------------------------------------------------------------
 
 
@@ -168,6 +183,43 @@ def test_q_matches_path_and_query_case_insensitively(http: FlaskClient) -> None:
     ]
     assert len(journal(http, "?q=api/v2&status=2xx")["requests"]) == 2
     assert journal(http, "?q=%3F")["count"] == 2  # "?" joins path and query on every entry
+
+
+def test_polling_with_after_misses_nothing_while_threads_send(
+    dashboard_app: Flask, http: FlaskClient
+) -> None:
+    """Four threads send 40 requests each while a poller follows ``latest``: it sees each once."""
+    start = journal(http)["latest"]
+    done = threading.Event()
+
+    def send() -> None:
+        client = dashboard_app.test_client()
+        for _ in range(40):
+            client.get(CLIENTS, headers=AUTH)
+
+    seen: list[int] = []
+    mark = start
+
+    def poll() -> None:
+        nonlocal mark
+        while True:
+            finished = done.is_set()
+            answer = journal(http, f"?after={mark}")
+            seen.extend(e["id"] for e in answer["requests"])
+            mark = answer["latest"]
+            if finished:
+                return
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    senders = [threading.Thread(target=send) for _ in range(4)]
+    for thread in senders:
+        thread.start()
+    for thread in senders:
+        thread.join()
+    done.set()
+    poller.join()
+    assert seen == list(range(start + 1, start + 161))
 
 
 @pytest.mark.parametrize(
@@ -247,6 +299,23 @@ def test_a_bad_traffic_window_is_a_400(http: FlaskClient, query: str) -> None:
     http.get(CLIENTS, headers=AUTH)
     check(http.get(f"/__admin/traffic{query}"), "/__admin/traffic", 400)
     assert traffic(http, "?seconds=900")["apis"] == {"robaws": 1}
+
+
+def test_the_meter_counts_exactly_from_many_threads() -> None:
+    meter = TrafficMeter(now=lambda: 5_000.0)
+
+    def burst(status: int) -> None:
+        for _ in range(2000):
+            meter.count("robaws" if status < 500 else "salesdesk", status)
+
+    threads = [threading.Thread(target=burst, args=(s,)) for s in (200, 201, 302, 404, 503)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (point,) = meter.window(1)["series"]
+    assert point == {"t": 5_000, "2xx": 4000, "3xx": 2000, "4xx": 2000, "5xx": 2000}
+    assert meter.window(1)["apis"] == {"robaws": 8000, "salesdesk": 2000}
 
 
 def test_the_meter_forgets_seconds_older_than_its_window() -> None:
