@@ -130,7 +130,7 @@ def requests_journal() -> Response | tuple[Response, int]:
     if (limit is not None and limit < 0) or (after is not None and after < 0):
         return problem(400, "limit and after must not be negative")
     journal = engine().journal
-    latest = journal.latest  # read first: an entry recorded meanwhile is found by the next poll
+    latest = journal.latest  # read first: what is recorded during the scan, the next poll finds
     found = journal.entries(
         api=args.get("api"),
         operation_id=args.get("operationId"),
@@ -142,6 +142,8 @@ def requests_journal() -> Response | tuple[Response, int]:
         status_class=status_class,
         text=args.get("q") or None,
     )
+    if found:  # ...unless this scan already returned it (ids grow along the journal)
+        latest = max(latest, found[-1].id)
     return jsonify(
         {"count": len(found), "latest": latest, "requests": [e.to_json() for e in found]}
     )
