@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -113,22 +114,36 @@ def reset() -> Response | tuple[Response, int]:
     return jsonify({"reset": engine().reset(wanted)})
 
 
-STATUS_CLASSES = {"2xx": 2, "3xx": 3, "4xx": 4, "5xx": 5}
+STATUS = re.compile(r"[1-5][0-9][0-9]|[2-5][xX][xX]")  # a status code or a class, as in the spec
+
+
+def query_int(raw: str) -> int:
+    """An integer query value; ``3600.0`` and ``1e3`` are integers too in JSON Schema's eyes."""
+    try:
+        return int(raw)
+    except ValueError:
+        value = float(raw)  # ValueError again if it is no number at all
+        if not value.is_integer():
+            raise ValueError(f"{raw!r} is not an integer") from None
+        return int(value)
 
 
 @blueprint.get("/requests")
 def requests_journal() -> Response | tuple[Response, int]:
     args = request.args
     raw_status = args.get("status")
-    status_class = STATUS_CLASSES.get(raw_status.lower()) if raw_status else None
+    if raw_status is not None and not STATUS.fullmatch(raw_status):
+        return problem(400, "status must be a status code (100-599) or a class: 2xx|3xx|4xx|5xx")
+    is_class = raw_status is not None and raw_status[1:].lower() == "xx"
+    status = int(raw_status) if raw_status is not None and not is_class else None
+    status_class = int(raw_status[0]) if raw_status is not None and is_class else None
     try:
-        status = int(raw_status) if raw_status and status_class is None else None
-        limit = int(args["limit"]) if "limit" in args else None
-        after = int(args["after"]) if "after" in args else None
+        limit = query_int(args["limit"]) if "limit" in args else None
+        after = query_int(args["after"]) if "after" in args else None
     except ValueError:
-        return problem(400, "status must be an integer or 2xx|3xx|4xx|5xx; limit, after integers")
-    if (limit is not None and limit < 0) or (after is not None and after < 0):
-        return problem(400, "limit and after must not be negative")
+        return problem(400, "limit and after must be integers")
+    if (limit is not None and limit < 1) or (after is not None and after < 0):
+        return problem(400, "limit must be at least 1 and after not negative")
     journal = engine().journal
     latest = journal.latest  # read first: what is recorded during the scan, the next poll finds
     found = journal.entries(

@@ -17,6 +17,7 @@ from flask import request
 from mockserver.admin import blueprint
 from mockserver.admin import engine
 from mockserver.admin import problem
+from mockserver.admin import query_int
 from mockserver.runtime import ApiRuntime
 from mockserver.state.query import Collection
 from mockserver.state.query import Query
@@ -32,7 +33,7 @@ def _int_arg(name: str, default: int, low: int, high: int | None = None) -> int:
         return default
     bounds = f"{low}..{high}" if high is not None else f">= {low}"
     try:
-        value = int(raw)
+        value = query_int(raw)
     except ValueError:
         raise ValueError(f"{name} must be an integer {bounds}") from None
     if value < low or (high is not None and value > high):

@@ -223,7 +223,8 @@ def test_polling_with_after_misses_nothing_while_threads_send(
 
 
 @pytest.mark.parametrize(
-    "query", ["?status=6xx", "?status=abc", "?after=x", "?after=-1", "?limit=-2", "?limit=one"]
+    "query",
+    ["?status=6xx", "?status=abc", "?after=x", "?after=-1", "?limit=-2", "?limit=0", "?limit=one"],
 )
 def test_bad_filters_are_a_400(http: FlaskClient, query: str) -> None:
     http.get(CLIENTS, headers=AUTH)
