@@ -25,6 +25,7 @@ from mockserver import create_app
 from mockserver import get_engine
 from mockserver.admin import ADMIN_SPEC
 from mockserver.engine import MockEngine
+from mockserver.testing.conformance import ConformanceChecker
 from mockserver.traffic import TrafficMeter
 
 DOCUMENT = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))
@@ -255,6 +256,28 @@ def test_a_clean_entry_has_an_empty_contract_and_the_list_shape(http: FlaskClien
         http.get(f"/__admin/requests/{listed['id']}"), "/__admin/requests/{entryId}", 200
     )
     assert detail == {**listed, "contract": []}
+
+
+def test_the_plugins_check_adds_its_findings_to_violations_in_the_same_shape(
+    dashboard_app: Flask, http: FlaskClient
+) -> None:
+    http.post(CLIENTS, json={"name": 5}, headers=AUTH)
+    http.get(f"{CLIENTS}?colour=red", headers=AUTH)
+    checker = ConformanceChecker(dashboard_app)
+    checker.check()
+    checker.check()  # a second check adds nothing twice
+    refused, undeclared = journal(http)["requests"]
+    assert refused["violations"] == [
+        {"location": "body", "field": "/name", "message": '5 is not of type "string"'}
+    ]
+    assert undeclared["error"] is None
+    assert undeclared["violations"] == [
+        {
+            "location": "query",
+            "field": "colour",
+            "message": "parameter is not documented for this operation",
+        }
+    ]
 
 
 def test_an_unknown_or_forgotten_entry_is_a_404(http: FlaskClient) -> None:
