@@ -171,7 +171,7 @@ def journal_entry(entry_id: int) -> Response | tuple[Response, int]:
         return problem(404, f"no request {entry_id} in the journal (it keeps the latest ones)")
     from mockserver.testing.conformance import ConformanceChecker  # the plugin's module
 
-    contract = ConformanceChecker(current_app._get_current_object()).check_entry(entry)  # type: ignore[attr-defined]
+    contract = ConformanceChecker(current_app).check_entry(entry)
     return jsonify({**entry.to_json(), "contract": [asdict(v) for v in contract]})
 
 

@@ -165,7 +165,7 @@ def run_safely(
     except Exception as exc:  # a bug in the mock: answer 500 in the vendor's shape, keep the trace
         log.exception("unhandled error in %s %s", ctx.operation.method, ctx.operation.path)
         runtime.engine.internal_errors.append(f"{ctx.operation.label}: {exc!r}")
-        ctx.error = ApiError(500, "Internal error in the mock server", code="internal_error")
+        ctx.error = ApiError(500, "Internal error in the mock server")
         return render_error(runtime, ctx.error)
     if reply.headers.get("X-Mock-Fault") == "drop":  # features/faults.py cuts this one short
         ctx.error = ApiError(reply.status, "Injected fault: connection dropped", code="dropped")
