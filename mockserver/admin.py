@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -112,23 +114,65 @@ def reset() -> Response | tuple[Response, int]:
     return jsonify({"reset": engine().reset(wanted)})
 
 
+STATUS = re.compile(r"[1-5][0-9][0-9]|[2-5][xX][xX]")  # a status code or a class, as in the spec
+
+
+def query_int(raw: str) -> int:
+    """An integer query value; ``3600.0`` and ``1e3`` are integers too in JSON Schema's eyes."""
+    try:
+        return int(raw)
+    except ValueError:
+        value = float(raw)  # ValueError again if it is no number at all
+        if not value.is_integer():
+            raise ValueError(f"{raw!r} is not an integer") from None
+        return int(value)
+
+
 @blueprint.get("/requests")
 def requests_journal() -> Response | tuple[Response, int]:
     args = request.args
+    raw_status = args.get("status")
+    if raw_status is not None and not STATUS.fullmatch(raw_status):
+        return problem(400, "status must be a status code (100-599) or a class: 2xx|3xx|4xx|5xx")
+    is_class = raw_status is not None and raw_status[1:].lower() == "xx"
+    status = int(raw_status) if raw_status is not None and not is_class else None
+    status_class = int(raw_status[0]) if raw_status is not None and is_class else None
     try:
-        status = int(args["status"]) if "status" in args else None
-        limit = int(args["limit"]) if "limit" in args else None
+        limit = query_int(args["limit"]) if "limit" in args else None
+        after = query_int(args["after"]) if "after" in args else None
     except ValueError:
-        return problem(400, "status and limit must be integers")
-    found = engine().journal.entries(
+        return problem(400, "limit and after must be integers")
+    if (limit is not None and limit < 1) or (after is not None and after < 0):
+        return problem(400, "limit must be at least 1 and after not negative")
+    journal = engine().journal
+    latest = journal.latest  # read first: what is recorded during the scan, the next poll finds
+    found = journal.entries(
         api=args.get("api"),
         operation_id=args.get("operationId"),
         method=args.get("method"),
         path=args.get("path"),
         status=status,
         limit=limit,
+        after=after,
+        status_class=status_class,
+        text=args.get("q") or None,
     )
-    return jsonify({"count": len(found), "requests": [e.to_json() for e in found]})
+    if found:  # ...unless this scan already returned it (ids grow along the journal)
+        latest = max(latest, found[-1].id)
+    return jsonify(
+        {"count": len(found), "latest": latest, "requests": [e.to_json() for e in found]}
+    )
+
+
+@blueprint.get("/requests/<int:entry_id>")
+def journal_entry(entry_id: int) -> Response | tuple[Response, int]:
+    entry = engine().journal.get(entry_id)
+    if entry is None:
+        return problem(404, f"no request {entry_id} in the journal (it keeps the latest ones)")
+    from mockserver.testing.conformance import ConformanceChecker  # the plugin's module
+
+    contract = ConformanceChecker(current_app).check_entry(entry)
+    return jsonify({**entry.to_json(), "contract": [asdict(v) for v in contract]})
 
 
 @blueprint.delete("/requests")
@@ -174,5 +218,6 @@ def admin_spec() -> Response:
 
 
 # Routes of features that live in their own packages register on this blueprint.
+from mockserver import admin_dashboard as _dashboard_routes  # noqa: E402, F401
 from mockserver import ui as _ui  # noqa: E402, F401
 from mockserver.webhooks import admin_routes as _webhook_routes  # noqa: E402, F401

@@ -17,6 +17,8 @@ from mockserver import handlers_builtin  # noqa: F401  (registers shared and per
 from mockserver.clock import Clock
 from mockserver.engine import MockEngine
 from mockserver.pipeline import record
+from mockserver.pipeline import render_error
+from mockserver.pipeline import routing_error
 from mockserver.pipeline import routing_error_reply
 from mockserver.pipeline import to_response
 from mockserver.routing import register_api
@@ -66,7 +68,7 @@ def _redirect_missing_slash() -> Response | None:
 def _http_error(exc: HTTPException) -> Any:
     """Routing 404/405 and other HTTP errors, in the owning API's error shape."""
     runtime = _engine().runtime_for_path(request.path)
-    reply = routing_error_reply(runtime, exc)
-    response = to_response(reply, None, {})
-    record(runtime, None, response)
+    error = routing_error(exc)
+    response = to_response(render_error(runtime, error), None, {})
+    record(runtime, None, response, error)
     return response

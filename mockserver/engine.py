@@ -24,6 +24,7 @@ from mockserver.settings import Settings
 from mockserver.spec.loader import load_spec
 from mockserver.state.store import MemoryStore
 from mockserver.state.store import Store
+from mockserver.traffic import TrafficMeter
 from mockserver.webhooks import WebhookService
 
 DEFAULT_DATA_DIR = Path(".mockserver")  # in the working directory, like .pytest_cache
@@ -53,6 +54,7 @@ class MockEngine:
         self.clock = clock or Clock()
         self.store = open_store(settings)
         self.journal = Journal(settings.journal_size)
+        self.traffic = TrafficMeter()  # requests per wall-clock second, for the dashboard chart
         self.controls = Controls(settings.features)  # rate-limit modes, faults
         self.events = EventBus()  # domain events; the webhook outbox listens here
         self.internal_errors: list[str] = []  # bugs of the mock itself, surfaced to tests
@@ -118,6 +120,7 @@ class MockEngine:
                 self.store.clear_keys()
                 self.controls.reset()
                 self.journal.clear()
+                self.traffic.clear()
                 self.internal_errors.clear()
             for hook in self.reset_hooks:
                 hook(apis)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from mockserver.errors import ApiError
+
 BODY_LIMIT = 4096
 REDACTED_HEADERS = ("authorization", "cookie", "x-api-key")
 
@@ -31,6 +33,7 @@ class JournalEntry:
     duration_ms: float
     tenant: str | None = None
     violations: list[dict[str, str]] = field(default_factory=list)
+    error: dict[str, Any] | None = None  # {status, message, code} when the mock refused it
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -55,19 +58,50 @@ def clip(data: bytes | str) -> str:
     return text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + "…"
 
 
+def error_fields(
+    error: ApiError | None, injected: bool = False
+) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
+    """``JournalEntry.error`` and ``.violations`` for an entry the mock answered with ``error``."""
+    if error is None:
+        return None, []
+    message = error.message
+    if injected and "injected" not in message.lower():
+        message += " (injected fault)"
+    violations = [
+        {"location": v.location, "field": v.field, "message": v.message} for v in error.violations
+    ]
+    return {"status": error.status, "message": message, "code": error.code}, violations
+
+
 class Journal:
     def __init__(self, capacity: int = 1000) -> None:
         self._entries: deque[JournalEntry] = deque(maxlen=capacity)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._latest = 0
 
     def next_id(self) -> int:
         with self._lock:
             return next(self._ids)
 
     def record(self, entry: JournalEntry) -> None:
+        """Append ``entry``; an id of 0 is assigned here, under the lock, so ids grow along the
+        journal and a poller asking for ``after=<latest>`` never misses a late-recorded entry."""
         with self._lock:
+            if not entry.id:
+                entry.id = next(self._ids)
             self._entries.append(entry)
+            self._latest = max(self._latest, entry.id)
+
+    @property
+    def latest(self) -> int:
+        """The highest id recorded so far (0 if none): survives ``clear`` so pollers keep going."""
+        return self._latest
+
+    def get(self, entry_id: int) -> JournalEntry | None:
+        with self._lock:
+            # Newest first: the dashboard mostly opens recent entries.
+            return next((e for e in reversed(self._entries) if e.id == entry_id), None)
 
     def entries(
         self,
@@ -78,7 +112,13 @@ class Journal:
         path: str | None = None,
         status: int | None = None,
         limit: int | None = None,
+        after: int | None = None,
+        status_class: int | None = None,
+        text: str | None = None,
     ) -> list[JournalEntry]:
+        """Entries matching every filter given, oldest first; ``status_class`` is 2 for 2xx,
+        ``text`` a case-insensitive substring of ``path?query``."""
+        needle = text.lower() if text else None
         with self._lock:
             found = [
                 e
@@ -88,6 +128,9 @@ class Journal:
                 and (method is None or e.method == method.upper())
                 and (path is None or e.path == path)
                 and (status is None or e.status == status)
+                and (after is None or e.id > after)
+                and (status_class is None or e.status // 100 == status_class)
+                and (needle is None or needle in f"{e.path}?{e.query}".lower())
             ]
         return found[-limit:] if limit else found
 

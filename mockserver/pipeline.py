@@ -24,6 +24,7 @@ from mockserver.errors import ApiError
 from mockserver.handlers.context import Reply
 from mockserver.handlers.context import RequestContext
 from mockserver.journal import JournalEntry
+from mockserver.journal import error_fields
 from mockserver.profiles.errors import ErrorContext
 from mockserver.runtime import ApiRuntime
 from mockserver.spec.model import Operation
@@ -157,26 +158,42 @@ def run_safely(
 ) -> Reply:
     """Run the chain; every failure becomes an answer in the API's own error shape."""
     try:
-        return chain(ctx)
+        reply = chain(ctx)
     except ApiError as error:
+        ctx.error = error  # kept for the journal: why the request was refused
         return render_error(runtime, error)
     except Exception as exc:  # a bug in the mock: answer 500 in the vendor's shape, keep the trace
         log.exception("unhandled error in %s %s", ctx.operation.method, ctx.operation.path)
         runtime.engine.internal_errors.append(f"{ctx.operation.label}: {exc!r}")
-        return render_error(runtime, ApiError(500, "Internal error in the mock server"))
+        ctx.error = ApiError(500, "Internal error in the mock server")
+        return render_error(runtime, ctx.error)
+    if reply.headers.get("X-Mock-Fault") == "drop":  # features/faults.py cuts this one short
+        ctx.error = ApiError(reply.status, "Injected fault: connection dropped", code="dropped")
+    return reply
 
 
-def record(runtime: ApiRuntime | None, ctx: RequestContext | None, response: Response) -> None:
-    engine = runtime.engine if runtime else None
-    if engine is None:
+def record(
+    runtime: ApiRuntime | None,
+    ctx: RequestContext | None,
+    response: Response,
+    error: ApiError | None = None,
+) -> None:
+    """Journal the exchange and count it on the traffic meter; ``error`` (else ``ctx.error``) says
+    why the mock refused it."""
+    if runtime is None:  # a path outside every API: nothing to journal it under
         return
+    engine = runtime.engine
     started = ctx.started if ctx else time.perf_counter()
     body = response.get_data() if not response.direct_passthrough else b""
+    refused, violations = error_fields(
+        error or (ctx.error if ctx else None), injected=bool(ctx and ctx.forced_429)
+    )
+    engine.traffic.count(runtime.spec.name, response.status_code)
     engine.journal.record(
         JournalEntry(
-            id=engine.journal.next_id(),
-            at=runtime.clock.datetime().isoformat().replace("+00:00", "Z") if runtime else "",
-            api=runtime.spec.name if runtime else None,
+            id=0,  # assigned by the journal as it records
+            at=runtime.clock.datetime().isoformat().replace("+00:00", "Z"),
+            api=runtime.spec.name,
             operation_id=ctx.operation.operation_id if ctx else None,
             method=request.method,
             path=request.path,
@@ -188,18 +205,22 @@ def record(runtime: ApiRuntime | None, ctx: RequestContext | None, response: Res
             response_body=body,
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
             tenant=ctx.principal.tenant if ctx and ctx.principal else None,
+            violations=violations,
+            error=refused,
         )
     )
 
 
-def routing_error_reply(runtime: ApiRuntime | None, exc: Any) -> Reply:
-    """404/405 from routing, in the API's own shape (Allow header on 405)."""
+def routing_error(exc: Any) -> ApiError:
+    """The ``ApiError`` for a routing 404/405 (Allow header on 405) or another HTTP error."""
     code = getattr(exc, "code", 404)
     if code == 405:
-        allowed = sorted(getattr(exc, "valid_methods", None) or [])
-        return render_error(runtime, errors.method_not_allowed(allowed))
+        return errors.method_not_allowed(sorted(getattr(exc, "valid_methods", None) or []))
     if code == 404:
-        return render_error(
-            runtime, errors.not_found(f"No endpoint {request.method} {request.path}")
-        )
-    return render_error(runtime, ApiError(code, getattr(exc, "description", "Error")))
+        return errors.not_found(f"No endpoint {request.method} {request.path}")
+    return ApiError(code, getattr(exc, "description", "Error"))
+
+
+def routing_error_reply(runtime: ApiRuntime | None, exc: Any) -> Reply:
+    """404/405 from routing, in the API's own shape."""
+    return render_error(runtime, routing_error(exc))

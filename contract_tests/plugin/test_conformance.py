@@ -101,7 +101,7 @@ def test_violations_show_in_the_admin_journal(mock_client: FlaskClient, handle: 
     handle.violations()
     (entry,) = mock_client.get("/__admin/requests").get_json()["requests"]
     assert entry["violations"] == [
-        {"location": "query", "field": "size", "rule": "0 is less than the minimum of 1"}
+        {"location": "query", "field": "size", "message": "0 is less than the minimum of 1"}
     ]
 
 

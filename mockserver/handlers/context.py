@@ -41,6 +41,7 @@ class RequestContext:
     started: float = 0.0
     access_mode: str | None = None  # e.g. Robaws' "live" / "replica" (features/access_modes.py)
     forced_429: bool = False  # fault injection asks the limiter to deny this request
+    error: errors.ApiError | None = None  # why the request was refused, for the journal
 
     @property
     def tenant(self) -> str:

@@ -105,9 +105,13 @@ class ConformanceChecker:
         found: list[ContractViolation] = []
         for entry in self.engine.journal.entries() if entries is None else entries:
             problems = self.check_entry(entry)
-            # Shown by GET /__admin/requests too, so a user can see them outside pytest.
-            entry.violations = [
-                {"location": p.location, "field": p.field, "rule": p.rule} for p in problems
+            # Shown by GET /__admin/requests too, so a user can see them outside pytest; added to
+            # the reasons the mock refused the request with (same shape), without repeats.
+            found_here = [
+                {"location": p.location, "field": p.field, "message": p.rule} for p in problems
+            ]
+            entry.violations = entry.violations + [
+                v for v in found_here if v not in entry.violations
             ]
             found.extend(problems)
         return found

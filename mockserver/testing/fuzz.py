@@ -151,6 +151,7 @@ class FuzzControl:
         try:
             params = self._validators[key].validate(request, ctx.view_args)
         except ApiError as error:  # a bad page request gets the mock's own 400
+            ctx.error = error
             reply = render_error(runtime, error)
             return CannedResponse(reply.status, reply.body, reply.headers).to_response()
         paginator = runtime.paginator(op)
