@@ -32,6 +32,15 @@ def _known_api(name: object) -> str | None:
     return name
 
 
+def _check_operation(api: str | None, operation: str | None) -> None:
+    """A fault on an operation no API has would never fire: say so instead of storing it."""
+    if operation in (None, "*"):
+        return
+    runtimes = [engine().runtimes[api]] if api else list(engine().runtimes.values())
+    if not any(op.operation_id == operation for rt in runtimes for op in rt.spec.operations):
+        raise ConfigError(f"unknown operation {operation!r} of {api or 'any api'}")
+
+
 @blueprint.get("/rate-limits")
 def rate_limits() -> Response:
     controls = engine().controls
@@ -73,6 +82,7 @@ def add_fault() -> Response | tuple[Response, int]:
         operation = body.pop("operation", None)
         if operation is not None and not isinstance(operation, str):
             raise ConfigError("operation must be an operationId")
+        _check_operation(api, operation)
         spec = engine().controls.set_fault(api, operation, body)
     except (ConfigError, TypeError, ValueError) as exc:
         return problem(400, str(exc))

@@ -89,6 +89,11 @@ def test_faults_are_managed_through_the_admin_api(app: Flask, engine: MockEngine
     client = app.test_client()
     assert client.post("/__admin/faults", json={"error_rate": 2}).status_code == 400
     assert client.post("/__admin/faults", json={"api": "nope"}).status_code == 400
+    # A fault on an operation the API does not have would never fire.
+    unknown = client.post("/__admin/faults", json={"api": "robaws", "operation": "listClient"})
+    assert unknown.status_code == 400 and "listClient" in unknown.get_json()["message"]
+    assert client.post("/__admin/faults", json={"operation": "createClient"}).status_code == 200
+    assert client.delete("/__admin/faults").status_code == 204
     added = client.post(
         "/__admin/faults", json={"api": "robaws", "operation": "listClients", "error_rate": 1}
     )
