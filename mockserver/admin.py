@@ -16,6 +16,7 @@ from flask import jsonify
 from flask import request
 
 from mockserver.engine import MockEngine
+from mockserver.journal import FULL_BODY_LIMIT
 from mockserver.profiles.formats import parse_timestamp
 from mockserver.runtime import ApiRuntime
 
@@ -172,7 +173,8 @@ def journal_entry(entry_id: int) -> Response | tuple[Response, int]:
     from mockserver.testing.conformance import ConformanceChecker  # the plugin's module
 
     contract = ConformanceChecker(current_app).check_entry(entry)
-    return jsonify({**entry.to_json(), "contract": [asdict(v) for v in contract]})
+    detail = entry.to_json(body_limit=FULL_BODY_LIMIT)
+    return jsonify({**detail, "contract": [asdict(v) for v in contract]})
 
 
 @blueprint.delete("/requests")

@@ -12,7 +12,8 @@ from typing import Any
 
 from mockserver.errors import ApiError
 
-BODY_LIMIT = 4096
+BODY_LIMIT = 4096  # characters of a body in a journal listing
+FULL_BODY_LIMIT = 1 << 20  # ... and in one entry's detail (the dashboard shows it in full)
 REDACTED_HEADERS = ("authorization", "cookie", "x-api-key")
 
 
@@ -35,10 +36,10 @@ class JournalEntry:
     violations: list[dict[str, str]] = field(default_factory=list)
     error: dict[str, Any] | None = None  # {status, message, code} when the mock refused it
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, body_limit: int = BODY_LIMIT) -> dict[str, Any]:
         data = asdict(self)
-        data["request_body"] = clip(self.request_body)
-        data["response_body"] = clip(self.response_body)
+        data["request_body"] = clip(self.request_body, body_limit)
+        data["response_body"] = clip(self.response_body, body_limit)
         data["request_headers"] = redact(self.request_headers)
         return data
 
@@ -53,9 +54,9 @@ def redact(headers: dict[str, str]) -> dict[str, str]:
     return clean
 
 
-def clip(data: bytes | str) -> str:
+def clip(data: bytes | str, limit: int = BODY_LIMIT) -> str:
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-    return text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + "…"
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def error_fields(

@@ -470,3 +470,14 @@ def test_the_state_browser_is_read_only(http: FlaskClient) -> None:
     assert http.get(CLIENTS, headers=basic(CLAES)).get_json()["totalItems"] == clients_count(
         http, "claes-renovatie"
     )
+
+
+def test_a_listing_clips_bodies_and_one_entry_shows_them_in_full(http: FlaskClient) -> None:
+    answer = http.get(f"{CLIENTS}?size=100", headers=AUTH)
+    assert answer.status_code == 200 and len(answer.get_data(as_text=True)) > 4096
+    listed = journal(http)["requests"][-1]
+    assert listed["response_body"].endswith("…") and len(listed["response_body"]) == 4097
+    detail = check(
+        http.get(f"/__admin/requests/{listed['id']}"), "/__admin/requests/{entryId}", 200
+    )
+    assert detail["response_body"] == answer.get_data(as_text=True)
