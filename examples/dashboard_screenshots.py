@@ -65,7 +65,7 @@ def shoot(page: Page, base: str, out_dir: Path) -> list[Path]:
         page.wait_for_selector("#connection.ok")
         if view == "requests":
             page.wait_for_selector("#journal tbody tr")
-            page.locator("#journal tbody tr[data-status='400']").first.click()
+            page.locator("#journal tbody tr[data-status='400']").last.click()  # the bad body
             page.wait_for_selector("#rejection")
         elif view == "webhooks":
             page.wait_for_selector("#deliveries tr.delivery")

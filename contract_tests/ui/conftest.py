@@ -15,6 +15,8 @@ from collections.abc import Iterator
 import pytest
 from playwright import sync_api as playwright_sync
 
+from mockserver.testing.handle import ServerHandle
+
 # The flags the machine notes give for a closed network: no background calls home, no sandbox
 # (the tests may run as root), a fresh profile.
 CHROMIUM_ARGS = [
@@ -40,14 +42,26 @@ def find_chromium() -> str | None:
     return None
 
 
+def missing_tool(message: str) -> None:
+    """Skip, with the reason in the summary; in CI a missing tool is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def curl_command() -> str:
+    found = shutil.which("curl")
+    if found is None:
+        missing_tool("no curl found: apt-get install curl")
+    return str(found)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[playwright_sync.Browser]:
     executable = find_chromium()
     if executable is None:
-        message = "no Chromium found: apt-get install chromium (or set MOCKSERVER_CHROMIUM)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_tool("no Chromium found: apt-get install chromium (or set MOCKSERVER_CHROMIUM)")
     with playwright_sync.sync_playwright() as playwright:
         # Playwright gives each launch a fresh temporary profile.
         launched = playwright.chromium.launch(
@@ -58,12 +72,23 @@ def browser() -> Iterator[playwright_sync.Browser]:
 
 
 @pytest.fixture
-def page(browser: playwright_sync.Browser) -> Iterator[playwright_sync.Page]:
+def page(
+    browser: playwright_sync.Browser, mock_server: ServerHandle
+) -> Iterator[playwright_sync.Page]:
+    """A fresh page; after the test: no JavaScript error, and nothing fetched from elsewhere."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.set_default_timeout(10_000)
     opened = context.new_page()
     errors: list[str] = []
+    elsewhere: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.on(
+        "request",
+        lambda sent: (
+            None if sent.url.startswith(mock_server.url + "/") else elsewhere.append(sent.url)
+        ),
+    )
     yield opened
     context.close()
     assert not errors, f"the page raised JavaScript errors: {errors}"
+    assert not elsewhere, f"the page fetched from elsewhere than the mock: {elsewhere}"

@@ -11,6 +11,7 @@ import re
 import shlex
 import subprocess
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -26,6 +27,7 @@ expect.set_options(timeout=10_000)
 pytestmark = [
     pytest.mark.socket,
     pytest.mark.mockserver(strict=False, clock="2026-03-02T09:00:00Z"),
+    pytest.mark.usefixtures("curl_command"),
 ]
 
 ROBAWS_KEY = "demo7f3a9c2e41b84d6e"
@@ -231,9 +233,13 @@ def test_controls_drive_the_clock_rate_limits_and_faults(
     credential = robaws_credential(mock_server)
     status, _ = curl("-u", credential, f"{mock_server.urls['robaws']}/api/v2/clients")
     assert status >= 500
-    form.locator("input[name=error_rate]").fill("2")  # out of range: the page says why
+    form.locator("input[name=error_rate]").fill("2")  # out of range: the browser refuses it
+    assert not form.locator("input[name=error_rate]").evaluate("input => input.validity.valid")
+    form.locator("input[name=error_rate]").fill("0.5")
+    form.locator("input[name=operation]").fill("noSuchOperation")  # the mock refuses it
     form.locator("button[type=submit]").click()
-    expect(page.locator("#fault-error")).not_to_be_empty()
+    expect(page.locator("#fault-error")).to_contain_text("unknown operation 'noSuchOperation'")
+    assert len(admin(mock_server, "faults")["faults"]) == 1
     page.click("#faults-clear")
     expect(page.locator("#faults tbody")).to_contain_text("No faults injected.")
     assert admin(mock_server, "faults")["faults"] == []
@@ -265,3 +271,30 @@ def test_the_chart_counts_requests_by_status_class(page: Page, mock_server: Serv
     expect(page.locator("#traffic-chart rect[data-class='2xx']")).not_to_have_count(0)
     expect(page.locator("#traffic-chart rect[data-class='4xx']")).not_to_have_count(0)
     expect(page.locator("#traffic-chart rect[data-class='5xx']")).to_have_count(0)
+
+
+def test_what_a_client_sent_is_shown_as_text_never_run(
+    page: Page, mock_server: ServerHandle
+) -> None:
+    open_view(page, mock_server, "requests")
+    hostile = '<img src=x onerror="window.__ran=1"><script>window.__ran=2</script>'
+    status, _ = curl(
+        "-u", robaws_credential(mock_server), "-H", "Content-Type: application/json",
+        "-d", json.dumps({"name": hostile}),
+        f"{mock_server.urls['robaws']}/api/v2/clients?x={quote(hostile)}",
+    )  # fmt: skip
+    assert status == 201  # a valid name; the undeclared query parameter is not refused
+    row = page.locator("#journal tbody tr", has_text="onerror")
+    expect(row).to_have_count(1)
+    row.click()
+    detail = page.locator("#request-detail")
+    expect(detail.locator(".request-body")).to_contain_text(hostile.replace('"', '\\"'))
+    expect(detail.locator("ul.violations.contract")).to_contain_text("query x:")
+    assert page.evaluate("window.__ran") is None
+    assert page.locator("#request-detail img, #request-detail script").count() == 0
+    open_view(page, mock_server, "state")  # the stored record, shown by the state browser
+    page.select_option("#state-api", "robaws")
+    page.click("#resources tr[data-resource='clients']")
+    page.click("#records-next")
+    expect(page.locator("#records")).to_contain_text(hostile)
+    assert page.evaluate("window.__ran") is None

@@ -204,7 +204,8 @@ async function pollJournal() {
 
 function violationList(title, items, describe, extraClass) {
   if (!items || !items.length) return null;
-  return [h("h3", {}, title), h("ul", { class: `violations ${extraClass || ""}` }, items.map((item) => h("li", {}, describe(item))))];
+  return h("div", {}, h("h3", {}, title),
+    h("ul", { class: `violations ${extraClass || ""}`.trim() }, items.map((item) => h("li", {}, describe(item)))));
 }
 
 async function selectRequest(id) {
@@ -221,7 +222,10 @@ async function selectRequest(id) {
   const query = entry.query ? `?${entry.query}` : "";
   const requestType = entry.request_headers["Content-Type"] || entry.request_headers["content-type"];
   const responseType = entry.response_headers["Content-Type"] || entry.response_headers["content-type"];
-  panel.replaceChildren(
+  // The client-side contract check repeats the mock's own reasons for a refusal: show only news.
+  const reasons = new Set((entry.violations || []).map((v) => `${v.location}|${v.field}|${v.message}`));
+  const contract = (entry.contract || []).filter((v) => !reasons.has(`${v.location}|${v.field}|${v.rule}`));
+  panel.replaceChildren(h("div", {},
     h("div", { class: "panel-head" },
       h("h2", {}, `#${entry.id} ${entry.method} ${entry.path}`), statusBadge(entry.status)),
     h("p", { class: "muted" },
@@ -231,7 +235,7 @@ async function selectRequest(id) {
       `Rejected: ${entry.error.status} ${entry.error.message}`) : null,
     violationList("Why it was rejected", entry.violations,
       (v) => `${v.location} ${v.field || "(whole)"}: ${v.message}`),
-    violationList("Contract violations by the client", entry.contract,
+    violationList("Contract violations by the client", contract,
       (v) => `${v.operation}: ${v.location} ${v.field}: ${v.rule}`, "contract"),
     h("h3", {}, "Request"),
     h("pre", {}, `${entry.method} ${entry.path}${query}`),
@@ -240,7 +244,7 @@ async function selectRequest(id) {
     h("h3", {}, "Response"),
     headerList(entry.response_headers),
     entry.response_body ? h("pre", { class: "response-body" }, pretty(entry.response_body, responseType)) : h("p", { class: "muted" }, "(empty body)"),
-  );
+  ));
 }
 
 const traffic = { last: 0 };
@@ -450,15 +454,18 @@ async function loadOverview() {
   renderResources();
 }
 
+// The id, then the fields a person recognises a record by, then any other plain values.
+const TELLING = /name|title|status|state|number|email|reference|sku|type/i;
+
 function recordColumns(items, idField) {
-  const columns = [idField];
+  const plain = new Set();
   for (const item of items) {
     for (const [key, value] of Object.entries(item)) {
-      if (columns.length >= 5) break;
-      if (!columns.includes(key) && (value === null || typeof value !== "object")) columns.push(key);
+      if (key !== idField && (value === null || typeof value !== "object")) plain.add(key);
     }
   }
-  return columns;
+  const keys = [...plain];
+  return [idField, ...keys.filter((k) => TELLING.test(k)), ...keys.filter((k) => !TELLING.test(k))].slice(0, 6);
 }
 
 async function loadRecords() {
