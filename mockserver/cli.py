@@ -117,6 +117,7 @@ def banner(app: Any, host_url: str) -> str:
             lines.append(f"    tenant   : {tenant['id']}  {secret}")
             lines.append(f"    try      : {cred['curl']}")
         lines.append("")
+    lines.append(f"  dashboard: {host_url}/__admin/ui")
     lines.append(f"  admin: {host_url}/__admin/credentials  (all demo credentials)")
     return "\n".join(lines)
 

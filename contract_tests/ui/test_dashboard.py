@@ -217,6 +217,14 @@ def test_controls_drive_the_clock_rate_limits_and_faults(
     page.click("button[data-advance='3600']")
     expect(page.locator("#clock-now")).to_contain_text("2026-03-02 10:00:00")
     assert admin(mock_server, "clock")["epoch"] == pytest.approx(before + 3600, abs=1)
+    page.fill("#clock-at", "2030-01-01T08:30:15")
+    page.click("#clock-set")
+    expect(page.locator("#clock-now")).to_have_text("2030-01-01 08:30:15")
+    assert admin(mock_server, "clock") == {
+        "epoch": 1893486615.0, "frozen": True, "now": "2030-01-01T08:30:15Z"
+    }  # fmt: skip
+    page.click("#clock-resume")
+    expect(page.locator("#clock-mode")).to_have_text("running")
 
     page.select_option("select.ratelimit-mode[data-api='robaws']", "off")
     expect(page.locator("#toast")).to_contain_text("robaws: rate limits off")

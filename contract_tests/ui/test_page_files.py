@@ -52,3 +52,9 @@ def test_every_admin_path_the_page_calls_exists(app: Flask) -> None:
     http = app.test_client()
     for name in sorted(called):
         assert http.get(f"/__admin/{name}").status_code != 404, name
+
+
+def test_serve_names_the_dashboard_in_its_banner(app: Flask) -> None:
+    from mockserver.cli import banner
+
+    assert "dashboard: http://127.0.0.1:8080/__admin/ui" in banner(app, "http://127.0.0.1:8080")

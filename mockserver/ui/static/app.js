@@ -530,6 +530,11 @@ $("#clock-resume").addEventListener("click", () => clock({ resume: true }).catch
 for (const button of document.querySelectorAll("[data-advance]")) {
   button.addEventListener("click", () => clock({ advance: Number(button.dataset.advance) }).catch((e) => toast(e.message)));
 }
+$("#clock-set").addEventListener("click", () => {
+  const local = $("#clock-at").value;  // "2030-01-01T09:00" or with seconds; read as UTC
+  if (!local) { toast("Pick a date and time"); return; }
+  clock({ at: `${local.length === 16 ? `${local}:00` : local}Z` }).catch((e) => toast(e.message));
+});
 $("#clock-advance").addEventListener("click", () => {
   const seconds = Number($("#clock-seconds").value);
   if (!Number.isFinite(seconds) || seconds <= 0) { toast("Give a positive number of seconds"); return; }
