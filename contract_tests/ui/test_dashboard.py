@@ -306,3 +306,36 @@ def test_what_a_client_sent_is_shown_as_text_never_run(
     page.click("#records-next")
     expect(page.locator("#records")).to_contain_text(hostile)
     assert page.evaluate("window.__ran") is None
+
+
+def test_a_receiver_subscribed_from_the_page_gets_signed_events(
+    page: Page, mock_server: ServerHandle
+) -> None:
+    open_view(page, mock_server, "webhooks")
+    form = page.locator("#subscribe-form")
+    with WebhookReceiver() as receiver:
+        form.locator("select[name=api]").select_option("robosize")  # declares no webhooks
+        form.locator("input[name=url]").fill(receiver.url)
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#subscribe-error")).to_contain_text("api")
+        form.locator("select[name=api]").select_option("robaws")
+        form.locator("input[name=events]").fill("client.created, client.updated")
+        form.locator("button[type=submit]").click()
+        row = page.locator("#subscriptions tbody tr")
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text("client.created, client.updated")
+        receiver.trust(row.locator(".secret").inner_text())  # the secret as the page shows it
+
+        status, _ = curl(
+            "-u", robaws_credential(mock_server), "-H", "Content-Type: application/json",
+            "-d", json.dumps({"name": "Subscribed BV"}),
+            f"{mock_server.urls['robaws']}/api/v2/clients",
+        )  # fmt: skip
+        assert status == 201
+        (delivery,) = receiver.wait_for(1)
+        assert delivery.verified and delivery.json["data"]["name"] == "Subscribed BV"
+        expect(page.locator("#deliveries tr.delivery .pill")).to_have_text("delivered")
+
+        row.locator("button.unsubscribe").click()
+        expect(row).to_have_count(0)
+    assert admin(mock_server, "webhook-subscriptions")["count"] == 0

@@ -410,14 +410,43 @@ async function loadWebhooks(force) {
   if (!force && signature === webhooks.signature) return;  // nothing new: keep the DOM (and clicks) stable
   webhooks.signature = signature;
   renderDeliveries(deliveries.deliveries);
-  $("#subscriptions tbody").replaceChildren(...subscriptions.subscriptions.map((s) => h("tr", {},
+  $("#subscriptions tbody").replaceChildren(...subscriptions.subscriptions.map((s) => h("tr", { dataset: { subscriptionId: s.id } },
     h("td", {}, s.api), h("td", {}, s.tenant ?? "all"), h("td", { class: "path" }, s.url),
     h("td", {}, s.events.join(", ")),
-    h("td", {}, h("span", { class: `pill ${s.status === "ACTIVE" ? "ok" : "bad"}` }, s.status)))));
+    h("td", {}, h("span", { class: `pill ${s.status === "ACTIVE" ? "ok" : "bad"}` }, s.status)),
+    h("td", { class: "mono secret" }, s.secret),
+    h("td", {}, s.source === "admin"  // a vendor registration is removed through the vendor's API
+      ? h("button", { type: "button", class: "danger unsubscribe", onclick: () => unsubscribe(s.id) }, "Remove")
+      : h("span", { class: "muted" }, "via API")))));
 }
 
+async function unsubscribe(id) {
+  try { await call(`webhook-subscriptions/${encodeURIComponent(id)}`, { method: "DELETE" }); } catch (e) { toast(e.message); }
+  await loadWebhooks(true);
+}
+
+$("#subscribe-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const events = form.get("events").split(",").map((e) => e.trim()).filter(Boolean);
+  try {
+    const created = await call("webhook-subscriptions", {
+      method: "POST", json: { api: form.get("api"), url: form.get("url"), events },
+    });
+    $("#subscribe-error").textContent = "";
+    toast(`Subscribed; signing secret ${created.secret}`);
+  } catch (error) {
+    $("#subscribe-error").textContent = error.message;
+  }
+  await loadWebhooks(true);
+});
+
 views.webhooks = {
-  async load() { fillApiSelect($("#webhook-api"), true); await loadWebhooks(true); },
+  async load() {
+    fillApiSelect($("#webhook-api"), true);
+    fillApiSelect($("#subscribe-form select[name=api]"), false);
+    await loadWebhooks(true);
+  },
   async tick() { await loadWebhooks(false); },
 };
 $("#webhook-api").addEventListener("change", () => loadWebhooks(true).catch((e) => toast(e.message)));
