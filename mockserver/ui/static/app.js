@@ -455,7 +455,7 @@ $("#webhooks-refresh").addEventListener("click", () => loadWebhooks(true).catch(
 // ---------------------------------------------------------------------------------------------
 // State: resources per API and tenant, records paged, reset to seed
 
-const state = { overview: null, resource: null, page: 0, size: 20, total: 0 };
+const state = { overview: null, resource: null, page: 0, size: 20, total: 0, counted: 0 };
 
 function renderResources() {
   const api = $("#state-api").value, tenant = $("#state-tenant").value;
@@ -531,9 +531,15 @@ async function resetTo(apis) {
   await views.state.load();
 }
 
+const COUNTS_EVERY_MS = 3000;
+
 views.state = {
-  async load() { await loadOverview(); await loadRecords(); },
-  async tick() {},
+  async load() { state.counted = Date.now(); await loadOverview(); await loadRecords(); },
+  async tick() {  // keep the counts live; the records stay as they are (rows may be expanded)
+    if (Date.now() - state.counted < COUNTS_EVERY_MS) return;
+    state.counted = Date.now();
+    await loadOverview();
+  },
 };
 $("#state-api").addEventListener("change", () => { state.resource = null; views.state.load().catch((e) => toast(e.message)); });
 $("#state-tenant").addEventListener("change", () => { state.page = 0; views.state.load().catch((e) => toast(e.message)); });
