@@ -4,7 +4,8 @@ Layout (every name under ``prefix``):
 
 - ``{p}:r:{api}:{tenant}:{resource}``: a hash, record id -> JSON document;
 - ``{p}:seq``: a hash, ``{api}:{resource}`` -> last id handed out;
-- ``{p}:k:{namespace}``: a hash, key -> ``{"v": value, "e": expiry or null}``.
+- ``{p}:k:{namespace}``: a hash, key -> ``{"v": value, "e": expiry or null}``;
+- ``{p}:kseq``: a hash, namespace -> the last number ``key_append`` handed out (kept on clear).
 
 Expiry is judged against the caller's (mock) clock, like every backend, so keys carry their
 expiry in the value rather than as a Redis TTL, which would follow the wall clock. Everything
@@ -47,6 +48,13 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
   redis.call('HSET', KEYS[1], ARGV[1], tonumber(ARGV[2]) - 1)
 end
 return redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+"""
+
+# KEYS: sequence hash, the namespace's hash; ARGV: namespace, encoded entry. -> the number.
+KEY_APPEND = """
+local n = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('HSET', KEYS[2], string.format('%012d', n), ARGV[2])
+return n
 """
 
 CHANGE_LOG = 10_000  # ids of recent record writes per collection, for readers to catch up
@@ -131,6 +139,7 @@ class RedisStore:
         self.client.ping()
         self.prefix = prefix
         self._key_add = self.client.register_script(KEY_ADD)
+        self._key_append = self.client.register_script(KEY_APPEND)
         self._next_id = self.client.register_script(NEXT_ID)
         self._take_tokens = self.client.register_script(TAKE_TOKENS)
         self._catch_up = self.client.register_script(CATCH_UP)
@@ -262,6 +271,14 @@ class RedisStore:
             if live:
                 items.append((key.decode(), value))
         return items
+
+    def key_append(self, namespace: str, value: Any, now: float, ttl: float | None) -> int:
+        keys = [f"{self.prefix}:kseq", self._keys(namespace)]
+        return int(self._key_append(keys=keys, args=[namespace, self._entry(value, now, ttl)]))
+
+    def key_sequence(self, namespace: str) -> int:
+        found = self.client.hget(f"{self.prefix}:kseq", namespace)
+        return int(found) if found is not None else 0  # type: ignore[arg-type]
 
     def clear_keys(self, namespace: str | None = None) -> None:
         if namespace is None:

@@ -29,6 +29,7 @@ from mockserver.state.query import Page
 from mockserver.state.query import Query
 from mockserver.state.query import run_query
 from mockserver.state.store import Updater
+from mockserver.state.store import seq_key
 from mockserver.state.store import take_tokens_with
 
 DATABASE_NAME = "mockserver.sqlite3"
@@ -60,6 +61,10 @@ END;
 CREATE TABLE IF NOT EXISTS keys (
     namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires REAL,
     PRIMARY KEY (namespace, key)
+);
+-- key_append's numbers, apart from the keys so that clearing keys keeps them growing
+CREATE TABLE IF NOT EXISTS key_sequences (
+    namespace TEXT PRIMARY KEY, value INTEGER NOT NULL
 );
 """
 
@@ -273,6 +278,27 @@ class SQLiteStore:
             (namespace, now),
         )
         return [(key, json.loads(value)) for key, value in rows]
+
+    def key_append(self, namespace: str, value: Any, now: float, ttl: float | None) -> int:
+        with self._transaction() as db:  # the number and the value commit together
+            (n,) = db.execute(
+                "INSERT INTO key_sequences VALUES (?, 1) "
+                "ON CONFLICT DO UPDATE SET value=value+1 RETURNING value",
+                (namespace,),
+            ).fetchone()
+            db.execute(
+                "INSERT OR REPLACE INTO keys VALUES (?,?,?,?)",
+                (namespace, seq_key(n), _dumps(value), None if ttl is None else now + ttl),
+            )
+        return int(n)
+
+    def key_sequence(self, namespace: str) -> int:
+        row = (
+            self._db()
+            .execute("SELECT value FROM key_sequences WHERE namespace=?", (namespace,))
+            .fetchone()
+        )
+        return int(row[0]) if row else 0
 
     def clear_keys(self, namespace: str | None = None) -> None:
         if namespace is None:
