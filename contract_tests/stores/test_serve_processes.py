@@ -226,3 +226,32 @@ def test_two_workers_create_once_for_one_idempotency_key(two_workers_on_redis: S
     time.sleep(1.5)
     after = requests.get(f"{server.clients}?size=1", headers=AUTH, timeout=10).json()
     assert after["totalItems"] == before["totalItems"] + 1
+
+
+def test_two_workers_on_sqlite_keep_one_journal_and_one_clock() -> None:
+    """``serve --workers 2``: 40 requests on fresh connections (both workers answer some) are all
+    in the journal whichever worker lists it; a clock set through one worker is what every later
+    answer says."""
+    flags = ("--store", "sqlite", "--data-dir", str(fresh_settings("sqlite")["data_dir"]))
+    with serve(*flags, "--workers", "2", "--rate-limit", "off") as server:
+        for n in range(40):
+            answer = requests.get(f"{server.clients}?size=1&n={n}", headers=AUTH, timeout=10)
+            assert answer.status_code == 200
+        journals = [
+            requests.get(f"{server.url}/__admin/requests", timeout=10).json() for _ in range(6)
+        ]
+        for journal in journals:
+            assert sorted(e["query"] for e in journal["requests"]) == sorted(
+                f"size=1&n={n}" for n in range(40)
+            )
+            ids = [e["id"] for e in journal["requests"]]
+            assert ids == sorted(set(ids)) and journal["latest"] == ids[-1]
+        traffic = requests.get(f"{server.url}/__admin/traffic?seconds=120", timeout=10).json()
+        assert traffic["apis"] == {"robaws": 40}
+        for step in ({"at": "2030-01-01T00:00:00Z"}, {"advance": 90}):
+            set_to = requests.post(f"{server.url}/__admin/clock", json=step, timeout=10).json()
+            told = [
+                requests.get(f"{server.url}/__admin/clock", timeout=10).json() for _ in range(8)
+            ]
+            assert told == [set_to] * 8
+        assert set_to["now"] == "2030-01-01T00:01:30Z"

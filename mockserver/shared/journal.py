@@ -52,8 +52,12 @@ class SharedJournal:
         return int(self._store.key_sequence(NAMESPACE))
 
     def get(self, entry_id: int) -> JournalEntry | None:
-        if entry_id < 1:
+        """The entry, if it is among the newest ``capacity`` (not yet trimmed ones are not)."""
+        if entry_id < 1 or entry_id <= self.latest - self.capacity:
             return None
+        return self._read(entry_id)
+
+    def _read(self, entry_id: int) -> JournalEntry | None:
         doc = self._store.key_get(NAMESPACE, seq_key(entry_id), 0.0)
         return JournalEntry(id=entry_id, **doc) if doc else None
 
@@ -62,7 +66,7 @@ class SharedJournal:
         latest = self.latest
         first = max(latest - self.capacity, after or 0) + 1
         if latest - first < FETCH_ONE_BY_ONE:  # a poll: read just the new ids
-            found = (self.get(n) for n in range(first, latest + 1))
+            found = (self._read(n) for n in range(first, latest + 1))
             return [e for e in found if e is not None]
         rows = sorted(self._store.key_items(NAMESPACE, 0.0))
         entries = (JournalEntry(id=int(key), **doc) for key, doc in rows if doc)

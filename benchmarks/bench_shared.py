@@ -1,0 +1,88 @@
+"""What ``Settings.shared_runtime`` (one journal, traffic meter and clock for every worker) costs
+per request, in-process, on SQLite and on Redis.
+
+The same Robaws list runs through the Flask test client on each backend with the shared runtime
+off (in-process journal, meter and clock: what a single process uses) and on (journal entry
+appended to the store, the second counted in the store, the clock read from the store). Rate
+limits are off, so only the shared runtime differs. Interleaved rounds, median per request;
+compare the differences, not the absolute numbers (shared machine). Redis comes from
+``MOCKSERVER_TEST_REDIS_URL`` or a ``redis-server`` started on a free loopback port.
+Writes benchmarks/results/shared.md.
+
+    python benchmarks/bench_shared.py [--requests 1000] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import statistics
+import time
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+from contract_tests.backends import fresh_settings
+from mockserver import Settings
+from mockserver import create_app
+from mockserver import get_engine
+
+RESULTS = Path(__file__).resolve().parent / "results"
+AUTH = {
+    "Authorization": "Basic "
+    + base64.b64encode(b"demo7f3a9c2e41b84d6e:demo2b9e4f71c0a34d8e9f1a6c5b7d2e0f43").decode()
+}
+PATH = "/robaws/api/v2/clients?size=10"
+
+
+def per_request_us(client: FlaskClient, count: int) -> float:
+    started = time.perf_counter()
+    for _ in range(count):
+        status = client.get(PATH, headers=AUTH).status_code
+        assert status == 200, status
+    return (time.perf_counter() - started) / count * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    clients: dict[str, FlaskClient] = {}
+    for backend in ("sqlite", "redis"):
+        for shared in (False, True):
+            settings = Settings(apis=("robaws",), shared_runtime=shared, **fresh_settings(backend))
+            app = create_app(settings)
+            get_engine(app).controls.set_rate_limit_mode("robaws", {"mode": "off"})
+            clients[f"{backend}, shared {'on' if shared else 'off'}"] = app.test_client()
+    for client in clients.values():  # warm: caches, connections, lazily built indexes
+        per_request_us(client, 100)
+    timings: dict[str, list[float]] = {name: [] for name in clients}
+    for _ in range(args.rounds):
+        for name, client in clients.items():
+            timings[name].append(per_request_us(client, args.requests))
+    medians = {name: statistics.median(values) for name, values in timings.items()}
+    lines = [
+        "# Shared runtime overhead (in-process, Flask test client, Robaws list of 10)",
+        "",
+        f"{args.requests} requests x {args.rounds} interleaved rounds, median per request.",
+        "",
+        "| case | µs/request |",
+        "|---|---:|",
+        *[f"| {name} | {value:.0f} |" for name, value in medians.items()],
+        "",
+    ]
+    for backend in ("sqlite", "redis"):
+        off, on = medians[f"{backend}, shared off"], medians[f"{backend}, shared on"]
+        lines.append(
+            f"- {backend}: shared journal + traffic + clock **{on - off:+.0f} µs** per request"
+            f" ({(on - off) / off * 100:+.1f}%)"
+        )
+    table = "\n".join(lines) + "\n"
+    print(table)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "shared.md").write_text(table, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
