@@ -7,9 +7,12 @@ appended to the store, the second counted in the store, the clock read from the 
 limits are off, so only the shared runtime differs. Interleaved rounds, median per request;
 compare the differences, not the absolute numbers (shared machine). Redis comes from
 ``MOCKSERVER_TEST_REDIS_URL`` or a ``redis-server`` started on a free loopback port.
-Writes benchmarks/results/shared.md.
 
-    python benchmarks/bench_shared.py [--requests 1000] [--rounds 5]
+``--baseline <checkout>`` also times the memory store with the shared runtime off here and in
+another checkout (e.g. the commit before it), in alternating child processes: what the off path
+costs, which should be nothing. Writes benchmarks/results/shared.md.
+
+    python -m benchmarks.bench_shared [--requests 1000] [--rounds 5] [--baseline ../main]
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from __future__ import annotations
 import argparse
 import base64
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -43,10 +48,45 @@ def per_request_us(client: FlaskClient, count: int) -> float:
     return (time.perf_counter() - started) / count * 1e6
 
 
+# Run in a child with the checkout to time first on sys.path: one memory-store list, shared off.
+OFF_CHILD = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from mockserver import Settings, create_app, get_engine
+AUTH, PATH = %r, %r
+app = create_app(Settings(apis=("robaws",), store="memory"))
+get_engine(app).controls.set_rate_limit_mode("robaws", {"mode": "off"})
+client = app.test_client()
+for _ in range(100):
+    client.get(PATH, headers=AUTH)
+started = time.perf_counter()
+for _ in range(int(sys.argv[2])):
+    assert client.get(PATH, headers=AUTH).status_code == 200
+print((time.perf_counter() - started) / int(sys.argv[2]) * 1e6)
+""" % (AUTH, PATH)  # noqa: UP031  (the child's own braces make str.format awkward)
+
+
+def off_cost(baseline: Path, count: int, rounds: int) -> list[str]:
+    here = Path(__file__).resolve().parent.parent
+    timings: dict[Path, list[float]] = {baseline: [], here: []}
+    for _ in range(rounds):
+        for checkout in timings:
+            child = [sys.executable, "-c", OFF_CHILD, str(checkout), str(count)]
+            out = subprocess.run(child, capture_output=True, text=True, check=True, cwd=here)
+            timings[checkout].append(float(out.stdout))
+    base, this = (statistics.median(timings[c]) for c in (baseline, here))
+    return [
+        "",
+        f"Shared runtime off (memory store, {count} requests x {rounds} alternating processes):"
+        f" {base:.0f} µs/request in {baseline}, {this:.0f} here: **{this - base:+.0f} µs**.",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--baseline", type=Path, help="a checkout to compare the off path with")
     args = parser.parse_args()
     clients: dict[str, FlaskClient] = {}
     for backend in ("sqlite", "redis"):
@@ -78,6 +118,8 @@ def main() -> None:
             f"- {backend}: shared journal + traffic + clock **{on - off:+.0f} µs** per request"
             f" ({(on - off) / off * 100:+.1f}%)"
         )
+    if args.baseline:
+        lines += off_cost(args.baseline.resolve(), args.requests, args.rounds)
     table = "\n".join(lines) + "\n"
     print(table)
     RESULTS.mkdir(exist_ok=True)

@@ -94,6 +94,12 @@ def test_append_numbers_and_writes_in_one_step_and_numbers_survive_clear(store: 
     assert store.key_append("log", "next", NOW, ttl=5) == 81
     assert store.key_get("log", seq_key(81), NOW + 4) == "next"
     assert store.key_get("log", seq_key(81), NOW + 5) is None
+    assert [store.key_append("ring", n, NOW, None, keep=3) for n in range(5)] == [1, 2, 3, 4, 5]
+    assert sorted(store.key_items("ring", NOW)) == [
+        (seq_key(3), 2),
+        (seq_key(4), 3),
+        (seq_key(5), 4),
+    ]
 
 
 def test_token_bucket_admits_the_burst_then_refills(store: Store) -> None:

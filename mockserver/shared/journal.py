@@ -3,7 +3,8 @@
 Same interface as ``journal.Journal``. ``record`` is one ``key_append``: the store numbers the
 entry and writes it in one atomic step, so ids grow across processes and a reader that sees
 ``latest`` = n also sees every entry up to n: ``GET /__admin/requests?after=<latest>`` polled from
-any worker misses nothing. The newest ``capacity`` entries are kept, bodies clipped to 64 KiB.
+any worker misses nothing. The newest ``capacity`` entries are kept (``key_append`` deletes the one
+that falls out as it appends), bodies clipped to 64 KiB.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from mockserver.state.store import seq_key
 
 NAMESPACE = "shared:journal"
 STORED_BODY_LIMIT = 64 * 1024  # bytes of a body kept in the store
-TRIM_EVERY = 100  # every 100th entry deletes the ones that fell out of the window
 FETCH_ONE_BY_ONE = 64  # an ``after`` this close to ``latest`` reads the new ids, not the window
 _FIELDS = tuple(f.name for f in dataclasses.fields(JournalEntry) if f.name != "id")
 
@@ -36,15 +36,8 @@ class SharedJournal:
         doc = {name: getattr(entry, name) for name in _FIELDS}
         doc["request_body"] = _stored_body(entry.request_body)
         doc["response_body"] = _stored_body(entry.response_body)
-        entry.id = self._store.key_append(NAMESPACE, doc, 0.0, None)
-        if entry.id % TRIM_EVERY == 0:
-            self._trim(entry.id)
-
-    def _trim(self, newest: int) -> None:
-        """Delete the entries that fell out of the window (ids are dense, so no scan)."""
-        below = newest - self.capacity
-        for old in range(max(1, below - TRIM_EVERY + 1), below + 1):
-            self._store.key_delete(NAMESPACE, seq_key(old))
+        # the entry that falls out of the window goes in the same atomic step: always bounded
+        entry.id = self._store.key_append(NAMESPACE, doc, 0.0, None, keep=self.capacity)
 
     @property
     def latest(self) -> int:

@@ -50,10 +50,12 @@ end
 return redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
 """
 
-# KEYS: sequence hash, the namespace's hash; ARGV: namespace, encoded entry. -> the number.
+# KEYS: sequence hash, the namespace's hash; ARGV: namespace, encoded entry, keep (0: all).
 KEY_APPEND = """
 local n = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
 redis.call('HSET', KEYS[2], string.format('%012d', n), ARGV[2])
+local keep = tonumber(ARGV[3])
+if keep > 0 and n > keep then redis.call('HDEL', KEYS[2], string.format('%012d', n - keep)) end
 return n
 """
 
@@ -272,9 +274,12 @@ class RedisStore:
                 items.append((key.decode(), value))
         return items
 
-    def key_append(self, namespace: str, value: Any, now: float, ttl: float | None) -> int:
+    def key_append(
+        self, namespace: str, value: Any, now: float, ttl: float | None, keep: int | None = None
+    ) -> int:
         keys = [f"{self.prefix}:kseq", self._keys(namespace)]
-        return int(self._key_append(keys=keys, args=[namespace, self._entry(value, now, ttl)]))
+        args = [namespace, self._entry(value, now, ttl), keep or 0]
+        return int(self._key_append(keys=keys, args=args))
 
     def key_sequence(self, namespace: str) -> int:
         found = self.client.hget(f"{self.prefix}:kseq", namespace)

@@ -279,7 +279,9 @@ class SQLiteStore:
         )
         return [(key, json.loads(value)) for key, value in rows]
 
-    def key_append(self, namespace: str, value: Any, now: float, ttl: float | None) -> int:
+    def key_append(
+        self, namespace: str, value: Any, now: float, ttl: float | None, keep: int | None = None
+    ) -> int:
         with self._transaction() as db:  # the number and the value commit together
             (n,) = db.execute(
                 "INSERT INTO key_sequences VALUES (?, 1) "
@@ -290,6 +292,10 @@ class SQLiteStore:
                 "INSERT OR REPLACE INTO keys VALUES (?,?,?,?)",
                 (namespace, seq_key(n), _dumps(value), None if ttl is None else now + ttl),
             )
+            if keep:
+                db.execute(
+                    "DELETE FROM keys WHERE namespace=? AND key=?", (namespace, seq_key(n - keep))
+                )
         return int(n)
 
     def key_sequence(self, namespace: str) -> int:

@@ -9,7 +9,8 @@ Two kinds of state live in a store:
   threads, or many worker processes on a shared backend, hit the same key. ``append`` numbers a
   value from the namespace's own sequence and stores it under ``seq_key(n)`` in one atomic step,
   so a reader that sees number n also sees every value numbered before it (the shared request
-  journal); the sequence outlives ``clear_keys``, so numbers only ever grow.
+  journal); with ``keep`` it deletes number n - keep in the same step, so the namespace stays
+  bounded. The sequence outlives ``clear_keys``, so numbers only ever grow.
 
 Expiry is judged against the time the caller passes in (the mock clock), never the wall clock.
 """
@@ -65,7 +66,9 @@ class Store(Protocol):
     ) -> Any: ...
     def key_delete(self, namespace: str, key: str) -> None: ...
     def key_items(self, namespace: str, now: float) -> list[tuple[str, Any]]: ...
-    def key_append(self, namespace: str, value: Any, now: float, ttl: float | None) -> int: ...
+    def key_append(
+        self, namespace: str, value: Any, now: float, ttl: float | None, keep: int | None = None
+    ) -> int: ...
     def key_sequence(self, namespace: str) -> int: ...
     def clear_keys(self, namespace: str | None = None) -> None: ...
 
@@ -197,11 +200,15 @@ class MemoryStore:
             live = [(k, self._live(namespace, k, now)) for k in keys]
             return [(k, copy.deepcopy(e[0])) for k, e in live if e is not None]
 
-    def key_append(self, namespace: str, value: Any, now: float, ttl: float | None) -> int:
+    def key_append(
+        self, namespace: str, value: Any, now: float, ttl: float | None, keep: int | None = None
+    ) -> int:
         with self._lock:
             n = self._key_sequences.get(namespace, 0) + 1
             self._key_sequences[namespace] = n
             self.key_set(namespace, seq_key(n), value, now, ttl)
+            if keep:
+                self._keys[namespace].pop(seq_key(n - keep), None)
             return n
 
     def key_sequence(self, namespace: str) -> int:
