@@ -168,3 +168,15 @@ def test_sqlite_keeps_everything_across_reopen(tmp_path: Any) -> None:
     assert again.get(Collection("api", "t", "r"), "1") == {"id": "1"}
     assert again.key_get("ns", "k", NOW) == 1
     assert again.next_id("api", "r", 7) == 8
+
+
+def test_tally_adds_counters_and_restarts_them_for_another_epoch(store: Store) -> None:
+    _race(8, lambda: [store.key_tally("t", "7", 100, {"2xx": 1, "a": 2}, NOW, 5) for _ in range(5)])
+    assert store.key_get("t", "7", NOW) == {"epoch": 100, "counts": {"2xx": 40, "a": 80}}
+    store.key_tally("t", "7", 100, {"4xx": 1}, NOW, 5)
+    assert store.key_get("t", "7", NOW)["counts"] == {"2xx": 40, "a": 80, "4xx": 1}
+    store.key_tally("t", "7", 1000, {"a": 1}, NOW, 5)  # the slot came round again: from zero
+    assert store.key_get("t", "7", NOW) == {"epoch": 1000, "counts": {"a": 1}}
+    assert store.key_get("t", "7", NOW + 5) is None  # expired with its TTL
+    store.key_tally("t", "7", 1000, {"a": 1}, NOW + 5, None)  # an expired slot starts afresh
+    assert store.key_get("t", "7", NOW + 1e6) == {"epoch": 1000, "counts": {"a": 1}}

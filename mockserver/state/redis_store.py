@@ -59,6 +59,30 @@ if keep > 0 and n > keep then redis.call('HDEL', KEYS[2], string.format('%012d',
 return n
 """
 
+# KEYS[1] hash; ARGV: field, epoch, now, ttl (0: none), then name, n, name, n...
+# Mirrors store.tally: counters of another epoch (or expired) start again from zero.
+KEY_TALLY = """
+local now = tonumber(ARGV[3])
+local epoch = tonumber(ARGV[2])
+local value = nil
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if raw then
+  local entry = cjson.decode(raw)
+  local expires = entry['e']
+  if (expires == cjson.null or tonumber(expires) > now) and entry['v']['epoch'] == epoch then
+    value = entry['v']
+  end
+end
+if not value then value = {epoch = epoch, counts = {}} end
+for i = 5, #ARGV, 2 do
+  value['counts'][ARGV[i]] = (value['counts'][ARGV[i]] or 0) + tonumber(ARGV[i + 1])
+end
+local expires = cjson.null
+if tonumber(ARGV[4]) > 0 then expires = now + tonumber(ARGV[4]) end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({v = value, e = expires}))
+return 1
+"""
+
 CHANGE_LOG = 10_000  # ids of recent record writes per collection, for readers to catch up
 
 # KEYS: version, change log, records; ARGV: the reader's version, CHANGE_LOG.
@@ -142,6 +166,7 @@ class RedisStore:
         self.prefix = prefix
         self._key_add = self.client.register_script(KEY_ADD)
         self._key_append = self.client.register_script(KEY_APPEND)
+        self._key_tally = self.client.register_script(KEY_TALLY)
         self._next_id = self.client.register_script(NEXT_ID)
         self._take_tokens = self.client.register_script(TAKE_TOKENS)
         self._catch_up = self.client.register_script(CATCH_UP)
@@ -284,6 +309,19 @@ class RedisStore:
     def key_sequence(self, namespace: str) -> int:
         found = self.client.hget(f"{self.prefix}:kseq", namespace)
         return int(found) if found is not None else 0  # type: ignore[arg-type]
+
+    def key_tally(
+        self,
+        namespace: str,
+        key: str,
+        epoch: int,
+        counts: dict[str, int],
+        now: float,
+        ttl: float | None,
+    ) -> None:
+        pairs = [part for name, n in counts.items() for part in (name, n)]
+        args = [key, epoch, repr(now), repr(ttl or 0), *pairs]
+        self._key_tally(keys=[self._keys(namespace)], args=args)
 
     def clear_keys(self, namespace: str | None = None) -> None:
         if namespace is None:

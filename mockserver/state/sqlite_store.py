@@ -31,6 +31,7 @@ from mockserver.state.query import run_query
 from mockserver.state.store import Updater
 from mockserver.state.store import seq_key
 from mockserver.state.store import take_tokens_with
+from mockserver.state.store import tally_with
 
 DATABASE_NAME = "mockserver.sqlite3"
 MAX_INDEXES = 64  # lazily created expression indexes; beyond this, queries scan
@@ -305,6 +306,17 @@ class SQLiteStore:
             .fetchone()
         )
         return int(row[0]) if row else 0
+
+    def key_tally(
+        self,
+        namespace: str,
+        key: str,
+        epoch: int,
+        counts: dict[str, int],
+        now: float,
+        ttl: float | None,
+    ) -> None:
+        tally_with(self, namespace, key, epoch, counts, now, ttl)
 
     def clear_keys(self, namespace: str | None = None) -> None:
         if namespace is None:

@@ -10,7 +10,9 @@ Two kinds of state live in a store:
   value from the namespace's own sequence and stores it under ``seq_key(n)`` in one atomic step,
   so a reader that sees number n also sees every value numbered before it (the shared request
   journal); with ``keep`` it deletes number n - keep in the same step, so the namespace stays
-  bounded. The sequence outlives ``clear_keys``, so numbers only ever grow.
+  bounded. The sequence outlives ``clear_keys``, so numbers only ever grow. ``tally`` adds to
+  named counters under a key in one step (one Lua call on Redis), restarting them when the key
+  last counted another ``epoch``: a ring of per-second slots (the shared traffic meter).
 
 Expiry is judged against the time the caller passes in (the mock clock), never the wall clock.
 """
@@ -70,6 +72,15 @@ class Store(Protocol):
         self, namespace: str, value: Any, now: float, ttl: float | None, keep: int | None = None
     ) -> int: ...
     def key_sequence(self, namespace: str) -> int: ...
+    def key_tally(
+        self,
+        namespace: str,
+        key: str,
+        epoch: int,
+        counts: dict[str, int],
+        now: float,
+        ttl: float | None,
+    ) -> None: ...
     def clear_keys(self, namespace: str | None = None) -> None: ...
 
     # rate limits: one atomic token-bucket step (buckets.take), shared by every worker
@@ -215,6 +226,17 @@ class MemoryStore:
         with self._lock:
             return self._key_sequences.get(namespace, 0)
 
+    def key_tally(
+        self,
+        namespace: str,
+        key: str,
+        epoch: int,
+        counts: dict[str, int],
+        now: float,
+        ttl: float | None,
+    ) -> None:
+        tally_with(self, namespace, key, epoch, counts, now, ttl)
+
     def clear_keys(self, namespace: str | None = None) -> None:
         with self._lock:
             if namespace is None:
@@ -229,6 +251,28 @@ class MemoryStore:
 
     def close(self) -> None:
         return None
+
+
+def tally(value: Any, epoch: int, counts: dict[str, int]) -> dict[str, Any]:
+    """``key_tally``'s step: ``value`` (``{epoch, counts}`` or None) with ``counts`` added."""
+    if not value or value.get("epoch") != epoch:
+        value = {"epoch": epoch, "counts": {}}
+    for name, n in counts.items():
+        value["counts"][name] = value["counts"].get(name, 0) + n
+    return value
+
+
+def tally_with(
+    store: Store,
+    namespace: str,
+    key: str,
+    epoch: int,
+    counts: dict[str, int],
+    now: float,
+    ttl: float | None,
+) -> None:
+    """``key_tally`` on top of a backend's atomic ``key_update`` (Memory, SQLite)."""
+    store.key_update(namespace, key, lambda value: tally(value, epoch, counts), now, ttl)
 
 
 def take_tokens_with(
