@@ -198,3 +198,20 @@ def test_the_shared_journal_keeps_the_newest_and_clips_bodies(backend: str) -> N
     assert kept is not None and len(kept.request_body.encode()) <= STORED_BODY_LIMIT + 3
     assert kept.request_body.startswith("é" * 1000)
     store.close()
+
+
+def test_the_others_clock_listeners_fire_once_per_change_it_adopts(pair: Pair) -> None:
+    """What moves webhook retries and Installer.com orders on in every worker."""
+    heard: list[float] = []
+    engine_b = get_engine(pair.apps[1])
+    engine_b.clock.on_change(lambda: heard.append(engine_b.clock.now()))
+    pair.a.post("/__admin/clock", json={"at": MOMENT})
+    pair.a.post("/__admin/clock", json={"advance": 30})
+    assert heard == []  # B has not looked yet
+    pair.b.get("/__admin/health")
+    pair.b.get(CLIENTS + "?size=1", headers=AUTH)
+    assert heard == [1893456030.0]  # both changes at once, adopted on B's next request only
+    engine_b.webhooks._due()  # the delivery worker looks at the shared clock before the outbox
+    pair.a.post("/__admin/clock", json={"advance": 30})
+    engine_b.webhooks._due()
+    assert heard == [1893456030.0, 1893456060.0]
