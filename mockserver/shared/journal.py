@@ -93,5 +93,18 @@ class SharedJournal:
         ]
         return found[-limit:] if limit else found
 
+    def amend(self, entry: JournalEntry) -> None:
+        """Write back the violations the conformance check added to an entry still kept."""
+        key = seq_key(entry.id)
+        if self._store.key_get(NAMESPACE, key, 0.0) is None:
+            return  # trimmed or cleared meanwhile: never bring it back
+
+        def update(doc: Any) -> Any:
+            if doc is not None:
+                doc["violations"] = entry.violations
+            return doc
+
+        self._store.key_update(NAMESPACE, key, update, 0.0, None)
+
     def clear(self) -> None:
         self._store.clear_keys(NAMESPACE)
