@@ -10,9 +10,12 @@ compare the differences, not the absolute numbers (shared machine). Redis comes 
 
 ``--baseline <checkout>`` also times the memory store with the shared runtime off here and in
 another checkout (e.g. the commit before it), in alternating child processes: what the off path
-costs, which should be nothing. Writes benchmarks/results/shared.md.
+costs, which should be nothing. ``--http SECONDS`` also drives real ``serve --workers 2`` (SQLite)
+with wrk, shared runtime off (``MOCKSERVER_SHARED_RUNTIME=0``) and on. Writes
+benchmarks/results/shared.md.
 
     python -m benchmarks.bench_shared [--requests 1000] [--rounds 5] [--baseline ../main]
+                                      [--http 5]
 """
 
 from __future__ import annotations
@@ -82,11 +85,37 @@ def off_cost(baseline: Path, count: int, rounds: int) -> list[str]:
     ]
 
 
+def over_http(seconds: int) -> list[str]:
+    from benchmarks import loadgen
+    from benchmarks.servers import free_port
+    from benchmarks.servers import mock
+
+    loadgen.require_wrk()
+    lines = [
+        "",
+        f"`serve --workers 2 --store sqlite`, wrk 16 connections, {seconds} s, the same list:",
+        "",
+        "| shared runtime | requests/s | p50 ms | p99 ms |",
+        "|---|---:|---:|---:|",
+    ]
+    for flag in ("0", "1"):
+        port = free_port()
+        env = {"MOCKSERVER_SHARED_RUNTIME": flag}
+        with mock(port, "--apis", "robaws", "--store", "sqlite", "--workers", "2", env=env):
+            url = f"http://127.0.0.1:{port}{PATH}"
+            got = loadgen.run(url, headers=AUTH, connections=16, seconds=seconds)
+            assert got.errors == 0, got
+        label = "on" if flag == "1" else "off"
+        lines.append(f"| {label} | {got.rps:,.0f} | {got.p50_ms:.2f} | {got.p99_ms:.2f} |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--baseline", type=Path, help="a checkout to compare the off path with")
+    parser.add_argument("--http", type=int, default=0, help="seconds of wrk per case (0: none)")
     args = parser.parse_args()
     clients: dict[str, FlaskClient] = {}
     for backend in ("sqlite", "redis"):
@@ -120,6 +149,8 @@ def main() -> None:
         )
     if args.baseline:
         lines += off_cost(args.baseline.resolve(), args.requests, args.rounds)
+    if args.http:
+        lines += over_http(args.http)
     table = "\n".join(lines) + "\n"
     print(table)
     RESULTS.mkdir(exist_ok=True)

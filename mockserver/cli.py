@@ -132,8 +132,8 @@ def serve(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     settings = _settings(args, default_store="sqlite")
     check_workers(settings, args.workers)
-    if args.workers > 1:  # one journal, traffic meter and mock clock for all the workers
-        settings = settings.replace(shared_runtime=True)
+    if args.workers > 1 and "MOCKSERVER_SHARED_RUNTIME" not in os.environ:
+        settings = settings.replace(shared_runtime=True)  # one journal, meter, clock for all
     app = create_app(settings)
     if settings.shared_runtime:  # a new server starts on real time, as a single process does
         get_engine(app).clock.reset()
