@@ -81,6 +81,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._connections: list[tuple[int, sqlite3.Connection]] = []
         self._lock = threading.Lock()
+        self._writer = threading.Lock()  # one write transaction at a time in this process
         self._indexes: set[str] = set()
         db = self._db()
         db.execute("PRAGMA journal_mode=WAL")
@@ -114,13 +115,16 @@ class SQLiteStore:
     @contextmanager
     def _transaction(self, mode: str = "IMMEDIATE") -> Iterator[sqlite3.Connection]:
         db = self._db()
-        db.execute(f"BEGIN {mode}")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        # Threads of one process queue here rather than in SQLite's busy handler, whose sleeps
+        # (1, 2, 5 ... 100 ms) turn a few colliding writers into a long latency tail.
+        with self._writer:
+            db.execute(f"BEGIN {mode}")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def _ensure_index(self, expressions: tuple[str, ...]) -> None:
         """An expression index for a sort or filter, created the first time one is asked for."""
