@@ -10,8 +10,8 @@ compare the differences, not the absolute numbers (shared machine). Redis comes 
 
 ``--baseline <checkout>`` also times the memory store with the shared runtime off here and in
 another checkout (e.g. the commit before it), in alternating child processes: what the off path
-costs, which should be nothing. ``--http SECONDS`` also drives real ``serve --workers 2`` (SQLite)
-with wrk, shared runtime off (``MOCKSERVER_SHARED_RUNTIME=0``) and on. Writes
+costs, which should be nothing. ``--http SECONDS`` also drives real ``serve --workers 2`` (SQLite,
+Redis) with wrk, shared runtime off (``MOCKSERVER_SHARED_RUNTIME=0``) and on. Writes
 benchmarks/results/shared.md.
 
     python -m benchmarks.bench_shared [--requests 1000] [--rounds 5] [--baseline ../main]
@@ -93,20 +93,29 @@ def over_http(seconds: int) -> list[str]:
     loadgen.require_wrk()
     lines = [
         "",
-        f"`serve --workers 2 --store sqlite`, wrk 16 connections, {seconds} s, the same list:",
+        f"`serve --workers 2`, wrk 16 connections, {seconds} s each, the same list:",
         "",
-        "| shared runtime | requests/s | p50 ms | p99 ms |",
-        "|---|---:|---:|---:|",
+        "| store | shared runtime | requests/s | p50 ms | p99 ms |",
+        "|---|---|---:|---:|---:|",
     ]
-    for flag in ("0", "1"):
-        port = free_port()
-        env = {"MOCKSERVER_SHARED_RUNTIME": flag}
-        with mock(port, "--apis", "robaws", "--store", "sqlite", "--workers", "2", env=env):
-            url = f"http://127.0.0.1:{port}{PATH}"
-            got = loadgen.run(url, headers=AUTH, connections=16, seconds=seconds)
-            assert got.errors == 0, got
-        label = "on" if flag == "1" else "off"
-        lines.append(f"| {label} | {got.rps:,.0f} | {got.p50_ms:.2f} | {got.p99_ms:.2f} |")
+    for backend in ("sqlite", "redis"):
+        changes = fresh_settings(backend)
+        flags = ["--store", backend]
+        if backend == "redis":
+            flags += ["--redis-url", changes["redis_url"]]
+        for flag in ("0", "1"):
+            port = free_port()
+            env = {"MOCKSERVER_SHARED_RUNTIME": flag}
+            if backend == "redis":
+                env["MOCKSERVER_REDIS_PREFIX"] = f"{changes['redis_prefix']}-{flag}"
+            with mock(port, "--apis", "robaws", *flags, "--workers", "2", env=env):
+                url = f"http://127.0.0.1:{port}{PATH}"
+                got = loadgen.run(url, headers=AUTH, connections=16, seconds=seconds)
+                assert got.errors == 0, got
+            label = "on" if flag == "1" else "off"
+            lines.append(
+                f"| {backend} | {label} | {got.rps:,.0f} | {got.p50_ms:.2f} | {got.p99_ms:.2f} |"
+            )
     return lines
 
 
