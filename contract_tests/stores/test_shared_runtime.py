@@ -59,6 +59,12 @@ def test_off_keeps_the_in_process_objects_and_adds_no_hook() -> None:
     assert engine.clock.sync not in app.before_request_funcs[None]
 
 
+def test_the_environment_turns_it_on_or_keeps_it_off() -> None:
+    assert Settings.from_env({"MOCKSERVER_SHARED_RUNTIME": "1"}).shared_runtime is True
+    assert Settings.from_env({"MOCKSERVER_SHARED_RUNTIME": "0"}).shared_runtime is False
+    assert Settings.from_env({}).shared_runtime is False
+
+
 def test_a_request_on_one_is_in_the_others_journal_and_detail(pair: Pair) -> None:
     assert pair.a.get(CLIENTS + "?size=1", headers=AUTH).status_code == 200
     assert pair.b.get(CLIENTS + "?size=2", headers=AUTH).status_code == 200
