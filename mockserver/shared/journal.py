@@ -45,7 +45,7 @@ class SharedJournal:
         return int(self._store.key_sequence(NAMESPACE))
 
     def get(self, entry_id: int) -> JournalEntry | None:
-        """The entry, if it is among the newest ``capacity`` (not yet trimmed ones are not)."""
+        """The entry, if it is among the newest ``capacity``."""
         if entry_id < 1 or entry_id <= self.latest - self.capacity:
             return None
         return self._read(entry_id)
