@@ -5,6 +5,8 @@ every API, the engine tests and the contract suites on that backend. Redis comes
 ``MOCKSERVER_TEST_REDIS_URL`` or, failing that, a ``redis-server`` this module starts on a free
 loopback port (once per test process, stopped at exit). Without one, Redis tests skip with the
 reason, except in CI (``CI`` set), where they fail: a backend silently left out is a lie.
+``MOCKSERVER_TEST_SHARED_RUNTIME=1`` also puts those suites' journal, traffic meter and clock in
+the store (``Settings.shared_runtime``, what ``serve --workers N`` uses).
 """
 
 from __future__ import annotations
@@ -88,10 +90,17 @@ def _temp_dir() -> Path:
 
 
 def fresh_settings(backend: str | None = None) -> dict[str, Any]:
-    """``Settings`` changes for an empty store of ``backend`` (default: the chosen one)."""
+    """``Settings`` changes for an empty store of ``backend`` (default: the chosen one, then with
+    the shared runtime if ``MOCKSERVER_TEST_SHARED_RUNTIME=1``)."""
+    shared = {"shared_runtime": True} if backend is None and _shared_runtime() else {}
     backend = backend or chosen()
     if backend == "sqlite":
-        return {"store": "sqlite", "data_dir": _temp_dir()}
+        return {"store": "sqlite", "data_dir": _temp_dir(), **shared}
     if backend == "redis":
-        return {"store": "redis", "redis_url": redis_url(), "redis_prefix": f"t{uuid.uuid4().hex}"}
-    return {"store": "memory"}
+        prefix = f"t{uuid.uuid4().hex}"
+        return {"store": "redis", "redis_url": redis_url(), "redis_prefix": prefix, **shared}
+    return {"store": "memory", **shared}
+
+
+def _shared_runtime() -> bool:
+    return os.environ.get("MOCKSERVER_TEST_SHARED_RUNTIME", "") in ("1", "true", "yes")

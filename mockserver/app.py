@@ -36,6 +36,8 @@ def create_app(
     for runtime in engine.runtimes.values():
         register_api(app, runtime)
     app.register_blueprint(admin.blueprint)
+    if settings.shared_runtime:  # adopt a clock change made in another worker, first thing
+        app.before_request(engine.clock.sync)
     app.before_request(_redirect_missing_slash)
     app.register_error_handler(HTTPException, _http_error)
     if seed:

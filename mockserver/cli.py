@@ -126,12 +126,17 @@ def serve(args: argparse.Namespace) -> int:
     from waitress.server import create_server
 
     from mockserver.app import create_app
+    from mockserver.app import get_engine
     from mockserver.workers import check_workers
 
     started = time.perf_counter()
     settings = _settings(args, default_store="sqlite")
     check_workers(settings, args.workers)
+    if args.workers > 1 and "MOCKSERVER_SHARED_RUNTIME" not in os.environ:
+        settings = settings.replace(shared_runtime=True)  # one journal, meter, clock for all
     app = create_app(settings)
+    if settings.shared_runtime:  # a new server starts on real time, as a single process does
+        get_engine(app).clock.reset()
     if args.workers > 1:
         from mockserver import workers
 

@@ -21,6 +21,9 @@ from mockserver.profiles.formats import parse_timestamp
 from mockserver.runtime import ApiRuntime
 from mockserver.seeding.seeder import Seeder
 from mockserver.settings import Settings
+from mockserver.shared import SharedJournal
+from mockserver.shared import SharedTrafficMeter
+from mockserver.shared import share
 from mockserver.spec.loader import load_spec
 from mockserver.state.store import MemoryStore
 from mockserver.state.store import Store
@@ -53,14 +56,17 @@ class MockEngine:
         self.settings = settings
         self.clock = clock or Clock()
         self.store = open_store(settings)
-        self.journal = Journal(settings.journal_size)
-        self.traffic = TrafficMeter()  # requests per wall-clock second, for the dashboard chart
+        self.journal: Journal | SharedJournal = Journal(settings.journal_size)
+        # requests per wall-clock second, for the dashboard chart
+        self.traffic: TrafficMeter | SharedTrafficMeter = TrafficMeter()
         self.controls = Controls(settings.features)  # rate-limit modes, faults
         self.events = EventBus()  # domain events; the webhook outbox listens here
         self.internal_errors: list[str] = []  # bugs of the mock itself, surfaced to tests
         self.runtimes: dict[str, ApiRuntime] = {}
         self.reset_hooks: list[Any] = []  # features clear their own state on reset
         self._reset_lock = threading.Lock()
+        if settings.shared_runtime:  # one journal, meter and clock for every worker process
+            share(self)
         for api in settings.api_names():
             spec = load_spec(settings.spec_path(api))
             if spec.name != api:

@@ -48,6 +48,9 @@ class Settings:
     redis_prefix: str = "mockserver"  # key prefix: instances sharing a prefix share state
     journal_size: int = 1000
     validate_responses: bool = False  # check every answer against the spec (tests turn it on)
+    # journal, traffic meter and mock clock in the store, one for every process sharing it
+    # (serve --workers N turns it on; docs/stores.md "Many workers")
+    shared_runtime: bool = False
     features: dict[str, Any] = field(default_factory=dict)  # per-feature options (rate limits…)
 
     def replace(self, **changes: Any) -> Settings:
@@ -79,12 +82,9 @@ class Settings:
         if f"{prefix}WEBHOOK_HOSTS" in env:  # where webhooks may be delivered (default: loopback)
             hosts = [h.strip() for h in env[f"{prefix}WEBHOOK_HOSTS"].split(",") if h.strip()]
             values.setdefault("features", {})["webhooks"] = {"allow-hosts": hosts}
-        if f"{prefix}VALIDATE_RESPONSES" in env:
-            values["validate_responses"] = env[f"{prefix}VALIDATE_RESPONSES"] in (
-                "1",
-                "true",
-                "yes",
-            )
+        for name in ("VALIDATE_RESPONSES", "SHARED_RUNTIME"):
+            if f"{prefix}{name}" in env:
+                values[name.lower()] = env[f"{prefix}{name}"].lower() in ("1", "true", "yes")
         return cls(**values)
 
     def api_names(self) -> tuple[str, ...]:

@@ -2,9 +2,10 @@
 
 The app is built, and an empty store seeded, once in the arbiter before it forks, so workers
 start instantly and never race to seed. Every worker then opens its own SQLite connection or
-Redis pool (both backends reconnect after a fork), which is where the shared state lives. State
-that is not in the store stays per worker: the request journal, the mock clock and the
-in-process event listeners.
+Redis pool (both backends reconnect after a fork), which is where the shared state lives; with
+``Settings.shared_runtime`` (``serve`` turns it on for N > 1) so are the request journal, the
+traffic meter and the mock clock (``mockserver/shared/``). What stays per worker: the run-time
+switches of ``/__admin/rate-limits`` and ``/__admin/faults``, and in-process event listeners.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from contract_tests.stores.conftest import new_store
 from mockserver.settings import Settings
 from mockserver.state.store import Store
+from mockserver.state.store import seq_key
 
 NOW = 1_767_225_600.0  # the mock clock's time; expiry never looks at the wall clock
 
@@ -81,6 +83,25 @@ def test_racing_threads_add_once_and_lose_no_update(store: Store) -> None:
     assert store.key_get("ns", "n", NOW) == 160
 
 
+def test_append_numbers_and_writes_in_one_step_and_numbers_survive_clear(store: Store) -> None:
+    numbers = _race(8, lambda: [store.key_append("log", {"n": 1}, NOW, None) for _ in range(10)])
+    assert sorted(n for got in numbers for n in got) == list(range(1, 81))
+    assert all(got == sorted(got) for got in numbers)  # each thread's numbers grow
+    assert store.key_sequence("log") == 80 and store.key_sequence("other") == 0
+    assert [k for k, _ in sorted(store.key_items("log", NOW))] == [seq_key(n) for n in range(1, 81)]
+    store.clear_keys()
+    assert store.key_items("log", NOW) == [] and store.key_sequence("log") == 80
+    assert store.key_append("log", "next", NOW, ttl=5) == 81
+    assert store.key_get("log", seq_key(81), NOW + 4) == "next"
+    assert store.key_get("log", seq_key(81), NOW + 5) is None
+    assert [store.key_append("ring", n, NOW, None, keep=3) for n in range(5)] == [1, 2, 3, 4, 5]
+    assert sorted(store.key_items("ring", NOW)) == [
+        (seq_key(3), 2),
+        (seq_key(4), 3),
+        (seq_key(5), 4),
+    ]
+
+
 def test_token_bucket_admits_the_burst_then_refills(store: Store) -> None:
     """Robaws: bucket of 20 refilled at 15/s (Spring Cloud Gateway's RedisRateLimiter)."""
     outcomes = _race(25, lambda: store.take_tokens("cred", 15, 20, 1, NOW))
@@ -102,6 +123,8 @@ def _worker(changes: dict[str, Any], rounds: int, queue: Any) -> None:
         store.key_update("ns", "n", lambda v: (v or 0) + 1, NOW, None)
     allowed = sum(store.take_tokens("cred", 15, 20, 1, NOW)[0] for _ in range(10))
     ids = [store.next_id("api", "things", 1) for _ in range(rounds)]
+    for _ in range(rounds):
+        store.key_append("log", os.getpid(), NOW, None)
     queue.put((added, allowed, ids))
     store.close()
 
@@ -126,6 +149,9 @@ def test_worker_processes_share_exact_state(shared: str) -> None:
     assert ids == list(range(1, 101))
     store = new_store(shared, **{k: v for k, v in changes.items() if k != "store"})
     assert store.key_get("ns", "n", NOW) == 100
+    appended = sorted(store.key_items("log", NOW))
+    assert [k for k, _ in appended] == [seq_key(n) for n in range(1, 101)]
+    assert store.key_sequence("log") == 100
 
 
 def test_sqlite_keeps_everything_across_reopen(tmp_path: Any) -> None:
@@ -142,3 +168,15 @@ def test_sqlite_keeps_everything_across_reopen(tmp_path: Any) -> None:
     assert again.get(Collection("api", "t", "r"), "1") == {"id": "1"}
     assert again.key_get("ns", "k", NOW) == 1
     assert again.next_id("api", "r", 7) == 8
+
+
+def test_tally_adds_counters_and_restarts_them_for_another_epoch(store: Store) -> None:
+    _race(8, lambda: [store.key_tally("t", "7", 100, {"2xx": 1, "a": 2}, NOW, 5) for _ in range(5)])
+    assert store.key_get("t", "7", NOW) == {"epoch": 100, "counts": {"2xx": 40, "a": 80}}
+    store.key_tally("t", "7", 100, {"4xx": 1}, NOW, 5)
+    assert store.key_get("t", "7", NOW)["counts"] == {"2xx": 40, "a": 80, "4xx": 1}
+    store.key_tally("t", "7", 1000, {"a": 1}, NOW, 5)  # the slot came round again: from zero
+    assert store.key_get("t", "7", NOW) == {"epoch": 1000, "counts": {"a": 1}}
+    assert store.key_get("t", "7", NOW + 5) is None  # expired with its TTL
+    store.key_tally("t", "7", 1000, {"a": 1}, NOW + 5, None)  # an expired slot starts afresh
+    assert store.key_get("t", "7", NOW + 1e6) == {"epoch": 1000, "counts": {"a": 1}}

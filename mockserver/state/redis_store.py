@@ -4,7 +4,8 @@ Layout (every name under ``prefix``):
 
 - ``{p}:r:{api}:{tenant}:{resource}``: a hash, record id -> JSON document;
 - ``{p}:seq``: a hash, ``{api}:{resource}`` -> last id handed out;
-- ``{p}:k:{namespace}``: a hash, key -> ``{"v": value, "e": expiry or null}``.
+- ``{p}:k:{namespace}``: a hash, key -> ``{"v": value, "e": expiry or null}``;
+- ``{p}:kseq``: a hash, namespace -> the last number ``key_append`` handed out (kept on clear).
 
 Expiry is judged against the caller's (mock) clock, like every backend, so keys carry their
 expiry in the value rather than as a Redis TTL, which would follow the wall clock. Everything
@@ -47,6 +48,39 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
   redis.call('HSET', KEYS[1], ARGV[1], tonumber(ARGV[2]) - 1)
 end
 return redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+"""
+
+# KEYS: sequence hash, the namespace's hash; ARGV: namespace, encoded entry, keep (0: all).
+KEY_APPEND = """
+local n = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('HSET', KEYS[2], string.format('%012d', n), ARGV[2])
+local keep = tonumber(ARGV[3])
+if keep > 0 and n > keep then redis.call('HDEL', KEYS[2], string.format('%012d', n - keep)) end
+return n
+"""
+
+# KEYS[1] hash; ARGV: field, epoch, now, ttl (0: none), then name, n, name, n...
+# Mirrors store.tally: counters of another epoch (or expired) start again from zero.
+KEY_TALLY = """
+local now = tonumber(ARGV[3])
+local epoch = tonumber(ARGV[2])
+local value = nil
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if raw then
+  local entry = cjson.decode(raw)
+  local expires = entry['e']
+  if (expires == cjson.null or tonumber(expires) > now) and entry['v']['epoch'] == epoch then
+    value = entry['v']
+  end
+end
+if not value then value = {epoch = epoch, counts = {}} end
+for i = 5, #ARGV, 2 do
+  value['counts'][ARGV[i]] = (value['counts'][ARGV[i]] or 0) + tonumber(ARGV[i + 1])
+end
+local expires = cjson.null
+if tonumber(ARGV[4]) > 0 then expires = now + tonumber(ARGV[4]) end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({v = value, e = expires}))
+return 1
 """
 
 CHANGE_LOG = 10_000  # ids of recent record writes per collection, for readers to catch up
@@ -131,6 +165,8 @@ class RedisStore:
         self.client.ping()
         self.prefix = prefix
         self._key_add = self.client.register_script(KEY_ADD)
+        self._key_append = self.client.register_script(KEY_APPEND)
+        self._key_tally = self.client.register_script(KEY_TALLY)
         self._next_id = self.client.register_script(NEXT_ID)
         self._take_tokens = self.client.register_script(TAKE_TOKENS)
         self._catch_up = self.client.register_script(CATCH_UP)
@@ -262,6 +298,30 @@ class RedisStore:
             if live:
                 items.append((key.decode(), value))
         return items
+
+    def key_append(
+        self, namespace: str, value: Any, now: float, ttl: float | None, keep: int | None = None
+    ) -> int:
+        keys = [f"{self.prefix}:kseq", self._keys(namespace)]
+        args = [namespace, self._entry(value, now, ttl), keep or 0]
+        return int(self._key_append(keys=keys, args=args))
+
+    def key_sequence(self, namespace: str) -> int:
+        found = self.client.hget(f"{self.prefix}:kseq", namespace)
+        return int(found) if found is not None else 0  # type: ignore[arg-type]
+
+    def key_tally(
+        self,
+        namespace: str,
+        key: str,
+        epoch: int,
+        counts: dict[str, int],
+        now: float,
+        ttl: float | None,
+    ) -> None:
+        pairs = [part for name, n in counts.items() for part in (name, n)]
+        args = [key, epoch, repr(now), repr(ttl or 0), *pairs]
+        self._key_tally(keys=[self._keys(namespace)], args=args)
 
     def clear_keys(self, namespace: str | None = None) -> None:
         if namespace is None:

@@ -29,7 +29,9 @@ from mockserver.state.query import Page
 from mockserver.state.query import Query
 from mockserver.state.query import run_query
 from mockserver.state.store import Updater
+from mockserver.state.store import seq_key
 from mockserver.state.store import take_tokens_with
+from mockserver.state.store import tally_with
 
 DATABASE_NAME = "mockserver.sqlite3"
 MAX_INDEXES = 64  # lazily created expression indexes; beyond this, queries scan
@@ -61,6 +63,10 @@ CREATE TABLE IF NOT EXISTS keys (
     namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires REAL,
     PRIMARY KEY (namespace, key)
 );
+-- key_append's numbers, apart from the keys so that clearing keys keeps them growing
+CREATE TABLE IF NOT EXISTS key_sequences (
+    namespace TEXT PRIMARY KEY, value INTEGER NOT NULL
+);
 """
 
 
@@ -75,6 +81,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._connections: list[tuple[int, sqlite3.Connection]] = []
         self._lock = threading.Lock()
+        self._writer = threading.Lock()  # one write transaction at a time in this process
         self._indexes: set[str] = set()
         db = self._db()
         db.execute("PRAGMA journal_mode=WAL")
@@ -108,13 +115,16 @@ class SQLiteStore:
     @contextmanager
     def _transaction(self, mode: str = "IMMEDIATE") -> Iterator[sqlite3.Connection]:
         db = self._db()
-        db.execute(f"BEGIN {mode}")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        # Threads of one process queue here rather than in SQLite's busy handler, whose sleeps
+        # (1, 2, 5 ... 100 ms) turn a few colliding writers into a long latency tail.
+        with self._writer:
+            db.execute(f"BEGIN {mode}")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def _ensure_index(self, expressions: tuple[str, ...]) -> None:
         """An expression index for a sort or filter, created the first time one is asked for."""
@@ -273,6 +283,44 @@ class SQLiteStore:
             (namespace, now),
         )
         return [(key, json.loads(value)) for key, value in rows]
+
+    def key_append(
+        self, namespace: str, value: Any, now: float, ttl: float | None, keep: int | None = None
+    ) -> int:
+        with self._transaction() as db:  # the number and the value commit together
+            (n,) = db.execute(
+                "INSERT INTO key_sequences VALUES (?, 1) "
+                "ON CONFLICT DO UPDATE SET value=value+1 RETURNING value",
+                (namespace,),
+            ).fetchone()
+            db.execute(
+                "INSERT OR REPLACE INTO keys VALUES (?,?,?,?)",
+                (namespace, seq_key(n), _dumps(value), None if ttl is None else now + ttl),
+            )
+            if keep:
+                db.execute(
+                    "DELETE FROM keys WHERE namespace=? AND key=?", (namespace, seq_key(n - keep))
+                )
+        return int(n)
+
+    def key_sequence(self, namespace: str) -> int:
+        row = (
+            self._db()
+            .execute("SELECT value FROM key_sequences WHERE namespace=?", (namespace,))
+            .fetchone()
+        )
+        return int(row[0]) if row else 0
+
+    def key_tally(
+        self,
+        namespace: str,
+        key: str,
+        epoch: int,
+        counts: dict[str, int],
+        now: float,
+        ttl: float | None,
+    ) -> None:
+        tally_with(self, namespace, key, epoch, counts, now, ttl)
 
     def clear_keys(self, namespace: str | None = None) -> None:
         if namespace is None:

@@ -6,7 +6,13 @@ Two kinds of state live in a store:
 - **keys**: small values in a namespace with an optional expiry, used by rate limits,
   idempotency, OAuth tokens, the webhook outbox and journals. ``add`` (set if absent) and
   ``update`` (atomic read-modify-write) are what those features need to stay exact when many
-  threads, or many worker processes on a shared backend, hit the same key.
+  threads, or many worker processes on a shared backend, hit the same key. ``append`` numbers a
+  value from the namespace's own sequence and stores it under ``seq_key(n)`` in one atomic step,
+  so a reader that sees number n also sees every value numbered before it (the shared request
+  journal); with ``keep`` it deletes number n - keep in the same step, so the namespace stays
+  bounded. The sequence outlives ``clear_keys``, so numbers only ever grow. ``tally`` adds to
+  named counters under a key in one step (one Lua call on Redis), restarting them when the key
+  last counted another ``epoch``: a ring of per-second slots (the shared traffic meter).
 
 Expiry is judged against the time the caller passes in (the mock clock), never the wall clock.
 """
@@ -28,6 +34,11 @@ from mockserver.state.query import Query
 from mockserver.state.query import run_query
 
 Updater = Callable[[Any], Any]
+
+
+def seq_key(n: int) -> str:
+    """Where ``key_append`` stores number ``n``: zero-padded, so key order is number order."""
+    return f"{n:012d}"
 
 
 class Store(Protocol):
@@ -57,6 +68,19 @@ class Store(Protocol):
     ) -> Any: ...
     def key_delete(self, namespace: str, key: str) -> None: ...
     def key_items(self, namespace: str, now: float) -> list[tuple[str, Any]]: ...
+    def key_append(
+        self, namespace: str, value: Any, now: float, ttl: float | None, keep: int | None = None
+    ) -> int: ...
+    def key_sequence(self, namespace: str) -> int: ...
+    def key_tally(
+        self,
+        namespace: str,
+        key: str,
+        epoch: int,
+        counts: dict[str, int],
+        now: float,
+        ttl: float | None,
+    ) -> None: ...
     def clear_keys(self, namespace: str | None = None) -> None: ...
 
     # rate limits: one atomic token-bucket step (buckets.take), shared by every worker
@@ -80,6 +104,7 @@ class MemoryStore:
         self._records: dict[Collection, dict[str, tuple[dict[str, Any], str]]] = {}
         self._sequences: dict[tuple[str, str], int] = {}
         self._keys: dict[str, dict[str, tuple[Any, float | None]]] = {}
+        self._key_sequences: dict[str, int] = {}  # key_append's numbers: clear_keys keeps them
 
     # records ---------------------------------------------------------------------------------
 
@@ -186,6 +211,32 @@ class MemoryStore:
             live = [(k, self._live(namespace, k, now)) for k in keys]
             return [(k, copy.deepcopy(e[0])) for k, e in live if e is not None]
 
+    def key_append(
+        self, namespace: str, value: Any, now: float, ttl: float | None, keep: int | None = None
+    ) -> int:
+        with self._lock:
+            n = self._key_sequences.get(namespace, 0) + 1
+            self._key_sequences[namespace] = n
+            self.key_set(namespace, seq_key(n), value, now, ttl)
+            if keep:
+                self._keys[namespace].pop(seq_key(n - keep), None)
+            return n
+
+    def key_sequence(self, namespace: str) -> int:
+        with self._lock:
+            return self._key_sequences.get(namespace, 0)
+
+    def key_tally(
+        self,
+        namespace: str,
+        key: str,
+        epoch: int,
+        counts: dict[str, int],
+        now: float,
+        ttl: float | None,
+    ) -> None:
+        tally_with(self, namespace, key, epoch, counts, now, ttl)
+
     def clear_keys(self, namespace: str | None = None) -> None:
         with self._lock:
             if namespace is None:
@@ -200,6 +251,28 @@ class MemoryStore:
 
     def close(self) -> None:
         return None
+
+
+def tally(value: Any, epoch: int, counts: dict[str, int]) -> dict[str, Any]:
+    """``key_tally``'s step: ``value`` (``{epoch, counts}`` or None) with ``counts`` added."""
+    if not value or value.get("epoch") != epoch:
+        value = {"epoch": epoch, "counts": {}}
+    for name, n in counts.items():
+        value["counts"][name] = value["counts"].get(name, 0) + n
+    return value
+
+
+def tally_with(
+    store: Store,
+    namespace: str,
+    key: str,
+    epoch: int,
+    counts: dict[str, int],
+    now: float,
+    ttl: float | None,
+) -> None:
+    """``key_tally`` on top of a backend's atomic ``key_update`` (Memory, SQLite)."""
+    store.key_update(namespace, key, lambda value: tally(value, epoch, counts), now, ttl)
 
 
 def take_tokens_with(

@@ -110,9 +110,10 @@ class ConformanceChecker:
             found_here = [
                 {"location": p.location, "field": p.field, "message": p.rule} for p in problems
             ]
-            entry.violations = entry.violations + [
-                v for v in found_here if v not in entry.violations
-            ]
+            added = [v for v in found_here if v not in entry.violations]
+            if added:
+                entry.violations = entry.violations + added
+                self.engine.journal.amend(entry)  # a shared journal keeps copies: write it back
             found.extend(problems)
         return found
 

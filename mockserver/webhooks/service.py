@@ -162,6 +162,7 @@ class WebhookService:
     # the worker's side ---------------------------------------------------------------------------
 
     def _due(self) -> list[tuple[str, str]]:
+        self.engine.clock.sync()  # another worker process may have moved the shared clock
         found = []
         for message_id in self.outbox.due(self.engine.clock.now()):
             endpoint_id = message_id.split(":", 1)[1] if ":" in message_id else ""

@@ -1,0 +1,31 @@
+"""One request journal, traffic meter and mock clock for every worker process sharing a store.
+
+``serve --workers N`` turns ``Settings.shared_runtime`` on; ``share`` then swaps the engine's
+in-process journal and meter for store-backed ones and links its clock to the store. Off, nothing
+here is imported and a request pays nothing for it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mockserver.shared.clock_link import StoreClockLink
+from mockserver.shared.journal import SharedJournal
+from mockserver.shared.traffic import SharedTrafficMeter
+
+if TYPE_CHECKING:
+    from mockserver.engine import MockEngine
+
+__all__ = ["SharedJournal", "SharedTrafficMeter", "StoreClockLink", "share"]
+
+
+def share(engine: MockEngine) -> None:
+    engine.journal = SharedJournal(engine.store, engine.settings.journal_size)
+    engine.traffic = SharedTrafficMeter(engine.store)
+    engine.clock.link(StoreClockLink(engine.store))
+
+    def republish_clock(apis: list[str] | None) -> None:
+        if apis is None:  # a full reset cleared every key, the clock's with them: put it back
+            engine.clock.publish()
+
+    engine.reset_hooks.append(republish_clock)
