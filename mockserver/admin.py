@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import asdict
 from pathlib import Path
@@ -96,7 +97,16 @@ def credentials_of(runtime: ApiRuntime, host_url: str) -> dict[str, Any]:
 
 @blueprint.get("/health")
 def health() -> Response:
-    return jsonify({"status": "ok", "apis": list(engine().runtimes)})
+    settings = engine().settings
+    return jsonify(
+        {
+            "status": "ok",
+            "apis": list(engine().runtimes),
+            "store": settings.store,
+            "sharedRuntime": settings.shared_runtime,  # several workers: see docs/stores.md
+            "pid": os.getpid(),
+        }
+    )
 
 
 @blueprint.get("/credentials")

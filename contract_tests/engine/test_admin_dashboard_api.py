@@ -481,3 +481,12 @@ def test_a_listing_clips_bodies_and_one_entry_shows_them_in_full(http: FlaskClie
         http.get(f"/__admin/requests/{listed['id']}"), "/__admin/requests/{entryId}", 200
     )
     assert detail["response_body"] == answer.get_data(as_text=True)
+
+
+def test_health_says_which_process_answered_and_whether_the_runtime_is_shared(
+    http: FlaskClient, engine: MockEngine
+) -> None:
+    health = check(http.get("/__admin/health"), "/__admin/health", 200)
+    assert health["apis"] == ["robaws"] and health["pid"] > 0
+    assert health["sharedRuntime"] is engine.settings.shared_runtime
+    assert health["store"] == engine.settings.store

@@ -678,7 +678,9 @@ async function tick() {
 
 (async function start() {
   try {
-    apiNames = (await call("health")).apis;
+    const health = await call("health");
+    apiNames = health.apis;
+    for (const note of document.querySelectorAll(".per-worker")) note.hidden = !health.sharedRuntime;
   } catch (error) {
     toast(error.message);
   }
