@@ -72,6 +72,12 @@ class Flusher:
             return False
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self._running = False
+
+    def _loop(self) -> None:
         idle_since = time.monotonic()
         while not self._stopping.wait(self.interval):
             if self._pending():
