@@ -212,3 +212,31 @@ def test_a_clear_elsewhere_voids_what_was_buffered_before_it(apps: tuple[Flask, 
     engine_a.journal.record(_entry("after"))
     assert [e.query for e in engine_a.journal.entries()] == ["after"]
     assert a.test_client().get("/__admin/traffic?seconds=60").get_json()["apis"] == {"robaws": 0}
+
+
+def test_a_failing_store_is_logged_once_per_outage_and_the_thread_keeps_trying(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    down = threading.Event()
+    down.set()
+    pending = [1]
+
+    def flush() -> None:
+        if down.is_set():
+            raise ConnectionError("store unavailable")
+        pending.clear()
+
+    flusher = Flusher(flush, lambda: bool(pending), interval=0.01)
+    with caplog.at_level("WARNING", logger="mockserver.shared.flusher"):
+        flusher.poke()
+        started = time.monotonic()
+        while flusher.failures < 5:
+            assert time.monotonic() - started < 1.0, "the flusher stopped trying"
+            time.sleep(0.01)
+        down.clear()
+        while pending:
+            assert time.monotonic() - started < 2.0, "the flusher never wrote after the outage"
+            time.sleep(0.01)
+        flusher.stop()
+    failed = [r for r in caplog.records if "flush failed" in r.getMessage()]
+    assert len(failed) == 1 and any("works again" in r.getMessage() for r in caplog.records)

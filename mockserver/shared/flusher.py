@@ -33,6 +33,7 @@ class Flusher:
         self.interval = interval
         self.idle_exit = IDLE_EXIT
         self.failures = 0  # flushes the store refused; their entries stayed buffered
+        self._failing = False  # the last flush failed: log an outage once
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -65,11 +66,16 @@ class Flusher:
     def _write(self) -> bool:
         try:
             self._flush()
-            return True
         except Exception:  # the store is down or busy: entries stay buffered, try again later
+            if not self._failing:  # once per outage, not 20 times a second
+                log.exception("write-behind flush failed; entries kept for the next attempt")
             self.failures += 1
-            log.exception("write-behind flush failed; entries kept for the next attempt")
+            self._failing = True
             return False
+        if self._failing:
+            log.warning("write-behind flush works again after %d failed attempts", self.failures)
+            self._failing = False
+        return True
 
     def _run(self) -> None:
         try:
