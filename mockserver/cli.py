@@ -153,8 +153,11 @@ def serve(args: argparse.Namespace) -> int:
     print(banner(app, host_url), flush=True)
     print(f"  store: {settings.store}", flush=True)
     print(f"  ready in {time.perf_counter() - started:.2f}s", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run()
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
+    finally:
+        get_engine(app).close()  # with the shared runtime on, the flusher writes what it holds
     return 0
 
 

@@ -21,6 +21,7 @@ from mockserver.profiles.formats import parse_timestamp
 from mockserver.runtime import ApiRuntime
 from mockserver.seeding.seeder import Seeder
 from mockserver.settings import Settings
+from mockserver.shared import Flusher
 from mockserver.shared import SharedJournal
 from mockserver.shared import SharedTrafficMeter
 from mockserver.shared import share
@@ -64,6 +65,8 @@ class MockEngine:
         self.internal_errors: list[str] = []  # bugs of the mock itself, surfaced to tests
         self.runtimes: dict[str, ApiRuntime] = {}
         self.reset_hooks: list[Any] = []  # features clear their own state on reset
+        self.close_hooks: list[Callable[[], None]] = []  # background work to stop on close
+        self.flusher: Flusher | None = None  # the shared runtime's write-behind thread
         self._reset_lock = threading.Lock()
         if settings.shared_runtime:  # one journal, meter and clock for every worker process
             share(self)
@@ -116,8 +119,11 @@ class MockEngine:
         return moment
 
     def close(self) -> None:
-        """Stop background work (the webhook worker); the server calls this when it stops."""
+        """Stop background work (the webhook worker, the shared runtime's write-behind flusher);
+        the server calls this when it stops."""
         self.webhooks.close()
+        for hook in self.close_hooks:
+            hook()
 
     def reset(self, apis: list[str] | None = None) -> dict[str, dict[str, int]]:
         """Back to the seed state: records, keys (limits, idempotency, tokens), journal."""

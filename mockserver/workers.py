@@ -44,8 +44,21 @@ class PreforkServer(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
+def _closer(app: Flask) -> Any:
+    """gunicorn's ``worker_exit`` hook, run in the worker as it stops: close its engine, so the
+    write-behind flusher writes what the worker still buffers and the webhook worker stops."""
+
+    def worker_exit(server: Any, worker: Any) -> None:
+        engine = app.extensions.get("mockserver")
+        if engine is not None:
+            engine.close()
+
+    return worker_exit
+
+
 def run(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
     options = {
+        "worker_exit": _closer(app),
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",

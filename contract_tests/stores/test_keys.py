@@ -180,3 +180,32 @@ def test_tally_adds_counters_and_restarts_them_for_another_epoch(store: Store) -
     assert store.key_get("t", "7", NOW + 5) is None  # expired with its TTL
     store.key_tally("t", "7", 1000, {"a": 1}, NOW + 5, None)  # an expired slot starts afresh
     assert store.key_get("t", "7", NOW + 1e6) == {"epoch": 1000, "counts": {"a": 1}}
+
+
+def test_append_many_numbers_a_batch_in_one_step_and_trims_as_appends_would(store: Store) -> None:
+    batches = _race(
+        8, lambda: [store.key_append_many("log", [1, 2, 3], NOW, None) for _ in range(5)]
+    )
+    numbers = [n for got in batches for batch in got for n in batch]
+    assert sorted(numbers) == list(range(1, 121))
+    assert all(b == list(range(b[0], b[0] + 3)) for got in batches for b in got)  # contiguous
+    assert store.key_append_many("log", [], NOW, None) == [] and store.key_sequence("log") == 120
+    assert store.key_append("log", "one", NOW, None) == 121  # one sequence for both forms
+    assert store.key_append_many("ring", list(range(5)), NOW, None, keep=3) == [1, 2, 3, 4, 5]
+    assert store.key_append_many("ring", ["a", "b"], NOW, None, keep=3) == [6, 7]
+    assert sorted(store.key_items("ring", NOW)) == [(seq_key(5), 4), (seq_key(6), "a"),
+                                                    (seq_key(7), "b")]  # fmt: skip
+    store.key_append_many("ring", ["x"], NOW, ttl=5, keep=3)
+    assert store.key_get("ring", seq_key(8), NOW + 5) is None
+
+
+def test_tally_many_applies_each_tally_in_order_in_one_step(store: Store) -> None:
+    store.key_tally("t", "1", 100, {"a": 5}, NOW, 5)
+    _race(4, lambda: [store.key_tally_many("t", [("1", 100, {"a": 1}), ("2", 101, {"b": 2})],
+                                           NOW, 5) for _ in range(5)])  # fmt: skip
+    assert store.key_get("t", "1", NOW) == {"epoch": 100, "counts": {"a": 25}}
+    assert store.key_get("t", "2", NOW) == {"epoch": 101, "counts": {"b": 40}}
+    store.key_tally_many("t", [("1", 160, {"a": 1}), ("1", 160, {"c": 1})], NOW, 5)  # came round
+    assert store.key_get("t", "1", NOW) == {"epoch": 160, "counts": {"a": 1, "c": 1}}
+    assert store.key_get("t", "1", NOW + 5) is None
+    store.key_tally_many("t", [], NOW, 5)

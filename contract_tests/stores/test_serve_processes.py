@@ -17,12 +17,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
 from contract_tests.backends import fresh_settings
+from mockserver.engine import open_store
+from mockserver.settings import Settings
 from mockserver.testing.webhooks import WebhookReceiver
 
 pytestmark = pytest.mark.socket
@@ -233,6 +236,10 @@ def test_two_workers_on_sqlite_keep_one_journal_and_one_clock() -> None:
         for n in range(40):
             answer = requests.get(f"{server.clients}?size=1&n={n}", headers=AUTH, timeout=10)
             assert answer.status_code == 200
+        deadline = time.monotonic() + 1.0  # each worker's entries land within 50 ms
+        while requests.get(f"{server.url}/__admin/requests", timeout=10).json()["count"] < 40:
+            assert time.monotonic() < deadline, "the other worker's entries did not land in 1 s"
+            time.sleep(0.01)
         journals = [
             requests.get(f"{server.url}/__admin/requests", timeout=10).json() for _ in range(6)
         ]
@@ -251,3 +258,9 @@ def test_two_workers_on_sqlite_keep_one_journal_and_one_clock() -> None:
             ]
             assert told == [set_to] * 8
         assert set_to["now"] == "2030-01-01T00:01:30Z"
+        for n in range(40, 50):  # answered, then the server stops at once: nothing may be lost
+            assert requests.get(f"{server.clients}?n={n}", headers=AUTH, timeout=10).ok
+        server.kill(signal.SIGTERM)  # gunicorn's worker_exit closes each engine: a last flush
+    store = open_store(Settings(store="sqlite", data_dir=Path(flags[3])))
+    assert store.key_sequence("shared:journal") == 50
+    store.close()

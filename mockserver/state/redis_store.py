@@ -29,6 +29,7 @@ from mockserver.state.query import Collection
 from mockserver.state.query import Page
 from mockserver.state.query import Query
 from mockserver.state.query import run_query
+from mockserver.state.store import Tally
 from mockserver.state.store import Updater
 
 # KEYS[1] hash; ARGV: field, encoded entry, now. Sets the field unless a live entry is there.
@@ -59,6 +60,24 @@ if keep > 0 and n > keep then redis.call('HDEL', KEYS[2], string.format('%012d',
 return n
 """
 
+# KEYS: sequence hash, the namespace's hash; ARGV: namespace, keep (0: all), entry, entry...
+# A batch of KEY_APPEND in one step; returns the last number (the batch ends there).
+KEY_APPEND_MANY = """
+local count = #ARGV - 2
+local last = redis.call('HINCRBY', KEYS[1], ARGV[1], count)
+local first = last - count + 1
+for i = 3, #ARGV do
+  redis.call('HSET', KEYS[2], string.format('%012d', first + i - 3), ARGV[i])
+end
+local keep = tonumber(ARGV[2])
+if keep > 0 and last > keep then
+  for n = math.max(first - keep, 1), last - keep do
+    redis.call('HDEL', KEYS[2], string.format('%012d', n))
+  end
+end
+return last
+"""
+
 # KEYS[1] hash; ARGV: field, epoch, now, ttl (0: none), then name, n, name, n...
 # Mirrors store.tally: counters of another epoch (or expired) start again from zero.
 KEY_TALLY = """
@@ -80,6 +99,34 @@ end
 local expires = cjson.null
 if tonumber(ARGV[4]) > 0 then expires = now + tonumber(ARGV[4]) end
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({v = value, e = expires}))
+return 1
+"""
+
+# KEYS[1] hash; ARGV: now, ttl (0: none), then per tally: field, epoch, k, k name/n pairs.
+# A batch of KEY_TALLY in one step, in order.
+KEY_TALLY_MANY = """
+local now = tonumber(ARGV[1])
+local expires = cjson.null
+if tonumber(ARGV[2]) > 0 then expires = now + tonumber(ARGV[2]) end
+local i = 3
+while i <= #ARGV do
+  local field, epoch, pairs = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  local value = nil
+  local raw = redis.call('HGET', KEYS[1], field)
+  if raw then
+    local entry = cjson.decode(raw)
+    local e = entry['e']
+    if (e == cjson.null or tonumber(e) > now) and entry['v']['epoch'] == epoch then
+      value = entry['v']
+    end
+  end
+  if not value then value = {epoch = epoch, counts = {}} end
+  for j = i + 3, i + 2 + 2 * pairs, 2 do
+    value['counts'][ARGV[j]] = (value['counts'][ARGV[j]] or 0) + tonumber(ARGV[j + 1])
+  end
+  redis.call('HSET', KEYS[1], field, cjson.encode({v = value, e = expires}))
+  i = i + 3 + 2 * pairs
+end
 return 1
 """
 
@@ -167,6 +214,8 @@ class RedisStore:
         self._key_add = self.client.register_script(KEY_ADD)
         self._key_append = self.client.register_script(KEY_APPEND)
         self._key_tally = self.client.register_script(KEY_TALLY)
+        self._key_append_many = self.client.register_script(KEY_APPEND_MANY)
+        self._key_tally_many = self.client.register_script(KEY_TALLY_MANY)
         self._next_id = self.client.register_script(NEXT_ID)
         self._take_tokens = self.client.register_script(TAKE_TOKENS)
         self._catch_up = self.client.register_script(CATCH_UP)
@@ -322,6 +371,34 @@ class RedisStore:
         pairs = [part for name, n in counts.items() for part in (name, n)]
         args = [key, epoch, repr(now), repr(ttl or 0), *pairs]
         self._key_tally(keys=[self._keys(namespace)], args=args)
+
+    def key_append_many(
+        self,
+        namespace: str,
+        values: list[Any],
+        now: float,
+        ttl: float | None,
+        keep: int | None = None,
+    ) -> list[int]:
+        if not values:
+            return []
+        keys = [f"{self.prefix}:kseq", self._keys(namespace)]
+        args = [namespace, keep or 0, *(self._entry(value, now, ttl) for value in values)]
+        last = int(self._key_append_many(keys=keys, args=args))
+        return list(range(last - len(values) + 1, last + 1))
+
+    def key_tally_many(
+        self, namespace: str, tallies: list[Tally], now: float, ttl: float | None
+    ) -> None:
+        if not tallies:
+            return
+        # one Lua call, not a pipeline of scripts: redis-py checks SCRIPT EXISTS on every
+        # pipeline that holds one, a second round trip
+        args: list[Any] = [repr(now), repr(ttl or 0)]
+        for key, epoch, counts in tallies:
+            args += [key, epoch, len(counts)]
+            args += [part for name, n in counts.items() for part in (name, n)]
+        self._key_tally_many(keys=[self._keys(namespace)], args=args)
 
     def clear_keys(self, namespace: str | None = None) -> None:
         if namespace is None:

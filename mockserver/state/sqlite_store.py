@@ -28,9 +28,11 @@ from mockserver.state.query import Collection
 from mockserver.state.query import Page
 from mockserver.state.query import Query
 from mockserver.state.query import run_query
+from mockserver.state.store import Tally
 from mockserver.state.store import Updater
 from mockserver.state.store import seq_key
 from mockserver.state.store import take_tokens_with
+from mockserver.state.store import tally
 from mockserver.state.store import tally_with
 
 DATABASE_NAME = "mockserver.sqlite3"
@@ -321,6 +323,49 @@ class SQLiteStore:
         ttl: float | None,
     ) -> None:
         tally_with(self, namespace, key, epoch, counts, now, ttl)
+
+    def key_append_many(
+        self,
+        namespace: str,
+        values: list[Any],
+        now: float,
+        ttl: float | None,
+        keep: int | None = None,
+    ) -> list[int]:
+        if not values:
+            return []
+        expires = None if ttl is None else now + ttl
+        with self._transaction() as db:  # the numbers and the values commit together
+            (last,) = db.execute(
+                "INSERT INTO key_sequences VALUES (?, ?) "
+                "ON CONFLICT DO UPDATE SET value=value+excluded.value RETURNING value",
+                (namespace, len(values)),
+            ).fetchone()
+            numbers = list(range(int(last) - len(values) + 1, int(last) + 1))
+            rows = zip(numbers, values, strict=True)
+            db.executemany(
+                "INSERT OR REPLACE INTO keys VALUES (?,?,?,?)",
+                ((namespace, seq_key(n), _dumps(v), expires) for n, v in rows),
+            )
+            if keep and numbers[-1] > keep:  # what each append would have dropped, at once
+                db.execute(
+                    "DELETE FROM keys WHERE namespace=? AND key BETWEEN ? AND ?",
+                    (namespace, seq_key(max(numbers[0] - keep, 1)), seq_key(numbers[-1] - keep)),
+                )
+        return numbers
+
+    def key_tally_many(
+        self, namespace: str, tallies: list[Tally], now: float, ttl: float | None
+    ) -> None:
+        expires = None if ttl is None else now + ttl
+        with self._transaction() as db:
+            for key, epoch, counts in tallies:
+                value = tally(self._live_value(db, namespace, key, now), epoch, counts)
+                db.execute(
+                    "INSERT INTO keys VALUES (?,?,?,?) "
+                    "ON CONFLICT DO UPDATE SET value=excluded.value, expires=excluded.expires",
+                    (namespace, key, _dumps(value), expires),
+                )
 
     def clear_keys(self, namespace: str | None = None) -> None:
         if namespace is None:

@@ -13,6 +13,8 @@ Two kinds of state live in a store:
   bounded. The sequence outlives ``clear_keys``, so numbers only ever grow. ``tally`` adds to
   named counters under a key in one step (one Lua call on Redis), restarting them when the key
   last counted another ``epoch``: a ring of per-second slots (the shared traffic meter).
+``key_append_many`` and ``key_tally_many`` do the same for a batch in one atomic step (one
+transaction on SQLite, one Lua call or pipeline on Redis): the write-behind flusher's calls.
 
 Expiry is judged against the time the caller passes in (the mock clock), never the wall clock.
 """
@@ -34,6 +36,7 @@ from mockserver.state.query import Query
 from mockserver.state.query import run_query
 
 Updater = Callable[[Any], Any]
+Tally = tuple[str, int, dict[str, int]]  # key_tally_many's (key, epoch, counts), applied in order
 
 
 def seq_key(n: int) -> str:
@@ -80,6 +83,17 @@ class Store(Protocol):
         counts: dict[str, int],
         now: float,
         ttl: float | None,
+    ) -> None: ...
+    def key_append_many(
+        self,
+        namespace: str,
+        values: list[Any],
+        now: float,
+        ttl: float | None,
+        keep: int | None = None,
+    ) -> list[int]: ...
+    def key_tally_many(
+        self, namespace: str, tallies: list[Tally], now: float, ttl: float | None
     ) -> None: ...
     def clear_keys(self, namespace: str | None = None) -> None: ...
 
@@ -236,6 +250,24 @@ class MemoryStore:
         ttl: float | None,
     ) -> None:
         tally_with(self, namespace, key, epoch, counts, now, ttl)
+
+    def key_append_many(
+        self,
+        namespace: str,
+        values: list[Any],
+        now: float,
+        ttl: float | None,
+        keep: int | None = None,
+    ) -> list[int]:
+        with self._lock:  # reentrant: the batch is one step for every other thread
+            return [self.key_append(namespace, value, now, ttl, keep) for value in values]
+
+    def key_tally_many(
+        self, namespace: str, tallies: list[Tally], now: float, ttl: float | None
+    ) -> None:
+        with self._lock:
+            for key, epoch, counts in tallies:
+                tally_with(self, namespace, key, epoch, counts, now, ttl)
 
     def clear_keys(self, namespace: str | None = None) -> None:
         with self._lock:
