@@ -58,6 +58,9 @@ class _Path:
         return f"json_extract(doc, {self.sql})", list(self.params)
 
 
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1  # what SQLite binds as an INTEGER
+
+
 def expressible(path: FieldPath) -> bool:
     return bool(path) and not any('"' in part for part in path)
 
@@ -74,6 +77,8 @@ def _one(path: FieldPath, op: str, value: Any) -> tuple[str, list[Any]] | None:
         if op in ("eq", "in"):
             return f"{t} = ?", [*tp, "true" if value else "false"]
         kinds = "'integer','real','true','false'"  # bool >= int works in Python
+    elif isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        return None  # SQLite cannot bind it (OverflowError): Python compares it exactly
     elif isinstance(value, int | float):
         kinds = "'integer','real'" if op in ("eq", "in") else "'integer','real','true','false'"
     elif isinstance(value, str):
