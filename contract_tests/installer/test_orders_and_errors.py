@@ -6,11 +6,14 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
+
 from mockserver.state.query import Collection
 from mockserver.state.query import Query
 
 from .conftest import API
 from .conftest import HEAT_PUMP_TAG
+from .conftest import NORDLYS_ORG
 from .conftest import SEEDED_ORDER
 from .conftest import SOLAR_TAG
 from .conftest import SOLAR_WEBFORM
@@ -131,6 +134,23 @@ def test_an_upload_without_a_file_part_is_a_422(installer: Installer) -> None:
     )
     installer.assert_error(response, 422)
     installer.assert_error(installer.call("POST", f"{API}/file", json={"file": "x"}), 415)
+
+
+@pytest.mark.parametrize(
+    "disposition", ["form-data", 'form-data; filename="roof.pdf"', 'form-data; name="a\rb"']
+)
+def test_a_multipart_part_without_a_name_is_refused_and_stores_nothing(
+    installer: Installer, disposition: str
+) -> None:
+    """Werkzeug keys such a part by None; it was a 500 (found by Schemathesis). NestJS lists
+    body problems in a 422, as for any other body violation."""
+    files = installer.engine.store.count(Collection("installer", NORDLYS_ORG, "files"))
+    body = f"--XX\r\nContent-Disposition: {disposition}\r\n\r\n%PDF\r\n--XX--\r\n".encode()
+    response = installer.call(
+        "POST", f"{API}/file", data=body, content_type="multipart/form-data; boundary=XX"
+    )
+    assert "name=" in str(installer.assert_error(response, 422)["message"])
+    assert installer.engine.store.count(Collection("installer", NORDLYS_ORG, "files")) == files
 
 
 def test_tags_create_assign_and_remove(installer: Installer) -> None:

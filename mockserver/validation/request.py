@@ -137,6 +137,12 @@ class RequestValidator:
         if media_type == FORM:
             return _form_values(request.form, schema)
         if media_type == MULTIPART:
+            if None in request.form or None in request.files:
+                # Werkzeug keys a part with no (readable) name by None: no field can be meant.
+                rule = "every part needs Content-Disposition: form-data; name=..."
+                raise errors.bad_request(
+                    "Invalid request: a multipart part has no name", [Violation("body", "", rule)]
+                )
             body = _form_values(request.form, schema)
             for name, storage in request.files.items():
                 result.files[name] = storage
