@@ -161,6 +161,21 @@ def test_every_op_and_value_type_filters_like_the_reference(store: Store) -> Non
             assert store.query(where, query) == run_query(records, query), (op, value)
 
 
+ODD_KEYS = ["Délai", "a\x01b", "a\x00b", "a\\b", 'a"b', "tab\there", "😀", "x y"]
+
+
+def test_filters_on_keys_with_any_characters_match_the_reference(store: Store) -> None:
+    """Keys as clients send them in extraFields[...]: non-ASCII, control characters, quotes.
+    On SQLite a NUL was a 500 and a non-ASCII key silently matched nothing."""
+    where = Collection("api", uuid.uuid4().hex, "odd")
+    records = [{"id": str(i), key: i % 3} for i, key in enumerate(ODD_KEYS * 2)]
+    store.insert_many(where, [(r["id"], r) for r in records])
+    for key in ODD_KEYS:
+        for op, value in (("eq", 1), ("gte", 1), ("icontains", "1")):
+            query = Query(conditions=(Condition(((key,),), op, (value,)),), sort=(("id", False),))
+            assert store.query(where, query) == run_query(records, query), (key, op)
+
+
 @pytest.mark.parametrize("shared", ["sqlite", "redis"])
 def test_a_write_through_one_handle_is_seen_by_the_others_next_list(shared: str) -> None:
     """Two handles on one store, as two workers have: no list may serve stale records."""

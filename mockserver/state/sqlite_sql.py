@@ -61,8 +61,15 @@ class _Path:
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1  # what SQLite binds as an INTEGER
 
 
+def _plain(part: str) -> bool:
+    """SQLite's JSON path matches a key only as written in the stored text, where json.dumps
+    escapes control and non-ASCII characters (and a NUL is a path syntax error): other keys are
+    left to Python, which compares them exactly."""
+    return all(" " <= char <= "~" and char not in '"\\' for char in part)
+
+
 def expressible(path: FieldPath) -> bool:
-    return bool(path) and not any('"' in part for part in path)
+    return bool(path) and all(_plain(part) for part in path)
 
 
 def _one(path: FieldPath, op: str, value: Any) -> tuple[str, list[Any]] | None:
