@@ -44,6 +44,38 @@ class JournalEntry:
         return data
 
 
+def select(
+    entries: list[JournalEntry],
+    *,
+    api: str | None = None,
+    operation_id: str | None = None,
+    method: str | None = None,
+    path: str | None = None,
+    status: int | None = None,
+    limit: int | None = None,
+    after: int | None = None,
+    status_class: int | None = None,
+    text: str | None = None,
+) -> list[JournalEntry]:
+    """The entries matching every filter given, in their order, the last ``limit`` of them;
+    ``status_class`` is 2 for 2xx, ``text`` a case-insensitive substring of ``path?query``.
+    Shared by the in-process and the store-backed journal."""
+    needle = text.lower() if text else None
+    found = [
+        e
+        for e in entries
+        if (api is None or e.api == api)
+        and (operation_id is None or e.operation_id == operation_id)
+        and (method is None or e.method == method.upper())
+        and (path is None or e.path == path)
+        and (status is None or e.status == status)
+        and (after is None or e.id > after)
+        and (status_class is None or e.status // 100 == status_class)
+        and (needle is None or needle in f"{e.path}?{e.query}".lower())
+    ]
+    return found[-limit:] if limit else found
+
+
 def redact(headers: dict[str, str]) -> dict[str, str]:
     clean = {}
     for name, value in headers.items():
@@ -119,21 +151,20 @@ class Journal:
     ) -> list[JournalEntry]:
         """Entries matching every filter given, oldest first; ``status_class`` is 2 for 2xx,
         ``text`` a case-insensitive substring of ``path?query``."""
-        needle = text.lower() if text else None
         with self._lock:
-            found = [
-                e
-                for e in self._entries
-                if (api is None or e.api == api)
-                and (operation_id is None or e.operation_id == operation_id)
-                and (method is None or e.method == method.upper())
-                and (path is None or e.path == path)
-                and (status is None or e.status == status)
-                and (after is None or e.id > after)
-                and (status_class is None or e.status // 100 == status_class)
-                and (needle is None or needle in f"{e.path}?{e.query}".lower())
-            ]
-        return found[-limit:] if limit else found
+            kept = list(self._entries)
+        return select(
+            kept,
+            api=api,
+            operation_id=operation_id,
+            method=method,
+            path=path,
+            status=status,
+            limit=limit,
+            after=after,
+            status_class=status_class,
+            text=text,
+        )
 
     def amend(self, entry: JournalEntry) -> None:
         """Keep a change to ``entry`` (the conformance check's violations): nothing to do here,

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mockserver.journal import JournalEntry
+from mockserver.journal import select
 from mockserver.state.store import seq_key
 
 NAMESPACE = "shared:journal"
@@ -148,19 +149,17 @@ class SharedJournal:
         text: str | None = None,
     ) -> list[JournalEntry]:
         """Entries matching every filter given, oldest first (as ``Journal.entries``)."""
-        needle = text.lower() if text else None
-        found = [
-            e
-            for e in self._window(after)
-            if (api is None or e.api == api)
-            and (operation_id is None or e.operation_id == operation_id)
-            and (method is None or e.method == method.upper())
-            and (path is None or e.path == path)
-            and (status is None or e.status == status)
-            and (status_class is None or e.status // 100 == status_class)
-            and (needle is None or needle in f"{e.path}?{e.query}".lower())
-        ]
-        return found[-limit:] if limit else found
+        return select(
+            self._window(after),
+            api=api,
+            operation_id=operation_id,
+            method=method,
+            path=path,
+            status=status,
+            limit=limit,
+            status_class=status_class,
+            text=text,
+        )
 
     def amend(self, entry: JournalEntry) -> None:
         """Write back the violations the conformance check added to an entry still kept."""
