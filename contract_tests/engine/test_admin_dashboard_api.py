@@ -8,14 +8,12 @@ import threading
 import time
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
-import jsonschema_rs
 import pytest
-import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
+from contract_tests.admin_spec import check_admin
 from contract_tests.backends import fresh_settings
 from contract_tests.robaws.conftest import CLAES
 from contract_tests.robaws.conftest import VDB
@@ -23,35 +21,16 @@ from contract_tests.robaws.conftest import basic
 from mockserver import Settings
 from mockserver import create_app
 from mockserver import get_engine
-from mockserver.admin import ADMIN_SPEC
 from mockserver.engine import MockEngine
 from mockserver.testing.conformance import ConformanceChecker
 from mockserver.traffic import TrafficMeter
 
-DOCUMENT = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))
-REGISTRY = jsonschema_rs.Registry([("urn:admin", DOCUMENT)])
 CLIENTS = "/robaws/api/v2/clients"
 AUTH = basic(VDB)
 
 
 def check(answer: Any, path: str, status: int, method: str = "get") -> Any:
-    """The answer has ``status`` and a body the admin spec describes for it."""
-    assert answer.status_code == status, answer.get_data(as_text=True)
-    response = DOCUMENT["paths"][path][method]["responses"][str(status)]
-    if "$ref" in response:
-        pointer = f"urn:admin{response['$ref']}"
-    else:
-        escaped = quote(path.replace("~", "~0").replace("/", "~1"))  # {entryId} -> %7BentryId%7D
-        pointer = f"urn:admin#/paths/{escaped}/{method}/responses/{status}"
-    validator = jsonschema_rs.validator_for(
-        {"$ref": f"{pointer}/content/application~1json/schema"},
-        registry=REGISTRY,
-        validate_formats=True,
-    )
-    body = answer.get_json()
-    errors = [e.message for e in validator.iter_errors(body)]
-    assert not errors, errors
-    return body
+    return check_admin(answer, path, method, status)
 
 
 @pytest.fixture(scope="module")

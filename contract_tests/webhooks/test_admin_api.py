@@ -5,45 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonschema_rs
 import pytest
-import yaml
 
-from mockserver.admin import ADMIN_SPEC
+from contract_tests.admin_spec import check_admin as check
 from mockserver.testing.webhooks import WebhookReceiver
 
 from .conftest import Mock
 
 pytestmark = pytest.mark.socket
-
-DOCUMENT = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))
-REGISTRY = jsonschema_rs.Registry([("urn:admin", DOCUMENT)])
-
-
-def check(answer: Any, path: str, method: str, status: int) -> Any:
-    """The answer has ``status`` and a body the admin spec describes for it."""
-    assert answer.status_code == status, answer.text
-    response = DOCUMENT["paths"][path][method]["responses"][str(status)]
-    if "$ref" in response:
-        response = DOCUMENT["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
-    schema = response.get("content", {}).get("application/json", {}).get("schema")
-    if schema is None:
-        return None
-    ref = DOCUMENT["paths"][path][method]["responses"][str(status)].get("$ref")
-    escaped = path.replace("~", "~0").replace("/", "~1")
-    pointer = (
-        f"urn:admin{ref}" if ref else f"urn:admin#/paths/{escaped}/{method}/responses/{status}"
-    )
-    validator = jsonschema_rs.validator_for(
-        {"$ref": f"{pointer}/content/application~1json/schema"},
-        registry=REGISTRY,
-        validate_formats=True,
-    )
-    body = answer.json()
-    errors = [e.message for e in validator.iter_errors(body)]
-    assert not errors, errors
-    return body
-
 
 SUBS = "/__admin/webhook-subscriptions"
 
